@@ -1,0 +1,29 @@
+package dev.sockit.cli;
+
+import picocli.CommandLine;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads {@code 5s}, {@code 250ms}, {@code 1.5s}, {@code 2m}, {@code 1h}, or a plain number of seconds. */
+final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    private static final Pattern FORM = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)?");
+
+    @Override
+    public Duration convert(String value) {
+        Matcher m = FORM.matcher(value.strip());
+        if (!m.matches()) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a duration; write e.g. 5s, 250ms, 1.5s, 2m");
+        }
+        double n = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        double millis = switch (unit) {
+            case "ms" -> n;
+            case "s" -> n * 1000;
+            case "m" -> n * 60_000;
+            default -> n * 3_600_000;
+        };
+        return Duration.ofMillis(Math.round(millis));
+    }
+}

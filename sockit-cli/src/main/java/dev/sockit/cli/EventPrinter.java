@@ -1,0 +1,92 @@
+package dev.sockit.cli;
+
+import dev.sockit.server.ConnectionRecord;
+import dev.sockit.server.Listener;
+import dev.sockit.server.ServerEvents;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Prints a server's events, one line each, as text or (--json) as one JSON object per line. Events go
+ * to standard error, like a daemon's log; standard output carries what sink receives.
+ */
+final class EventPrinter implements ServerEvents {
+    private final PrintStream out;
+    private final boolean json;
+    private final boolean connections;
+
+    EventPrinter(PrintStream out, boolean json, boolean connections) {
+        this.out = out;
+        this.json = json;
+        this.connections = connections;
+    }
+
+    @Override
+    public void listening(Listener l) {
+        if (json) {
+            emit(fields("listening", "service", l.service().name(), "transport", l.transport().label(l.bound()),
+                    "endpoint", l.bound().toString()));
+        } else {
+            out.println("sockit: " + l.service().name() + " listening on " + l.transport().label(l.bound()) + " " + l.bound());
+        }
+    }
+
+    @Override
+    public void connectionEnded(ConnectionRecord r) {
+        if (!connections) {
+            return;
+        }
+        double millis = r.duration().toNanos() / 1e6;
+        Listener l = r.listener();
+        if (json) {
+            Map<String, Object> f = fields("connection", "service", l.service().name(), "transport", l.transport().label(l.bound()),
+                    "peer", r.peer());
+            f.put("bytes_in", r.bytesIn());
+            f.put("bytes_out", r.bytesOut());
+            f.put("duration_ms", Math.round(millis * 1000) / 1000.0);
+            f.put("outcome", r.outcome());
+            emit(f);
+        } else {
+            out.println(Instant.now() + " " + l.service().name() + " " + l.transport().label(l.bound()) + " " + r.peer()
+                    + " in=" + r.bytesIn() + " out=" + r.bytesOut()
+                    + " time=" + String.format(Locale.ROOT, "%.1fms", millis) + " " + r.outcome());
+        }
+    }
+
+    @Override
+    public void warning(String message) {
+        if (json) {
+            emit(fields("warning", "message", message));
+        } else {
+            out.println(Instant.now() + " warning: " + message);
+        }
+    }
+
+    void stopped(boolean drained) {
+        if (json) {
+            Map<String, Object> f = fields("stopped");
+            f.put("drained", drained);
+            emit(f);
+        } else {
+            out.println("sockit: stopped" + (drained ? "" : " (connections still open after the grace period were closed)"));
+        }
+    }
+
+    private static Map<String, Object> fields(String event, String... kv) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("time", Instant.now().toString());
+        f.put("event", event);
+        for (int i = 0; i < kv.length; i += 2) {
+            f.put(kv[i], kv[i + 1]);
+        }
+        return f;
+    }
+
+    private void emit(Map<String, Object> f) {
+        out.println(Json.object(f));
+    }
+}

@@ -1,0 +1,117 @@
+package dev.sockit.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+
+/** The {@code sockit} command: parses, calls the library, prints. */
+@Command(name = "sockit",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        usageHelpAutoWidth = true,
+        description = {
+                "The classic POSIX socket programs, made real: a daemon for the Internet small services (echo, discard, chargen, qotd, daytime, time, and a sink that prints what clients send), over TCP, IPv4 and IPv6 alike.",
+                "",
+                "Endpoints: HOST:PORT, :PORT (every address), [IPv6]:PORT, unix:/path, unix:@abstract."},
+        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 success, 1 runtime or network failure, 2 usage error.",
+                "Run 'sockit COMMAND --help' for a command's options."})
+public final class Main implements Runnable {
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "Show stack traces on errors.")
+    boolean debug;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (for tests and {@link #main}). */
+    public static int run(String... args) {
+        CommandLine cl = commandLine();
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExitCodeExceptionMapper(Main::exitCode);
+        cl.setParameterExceptionHandler(Main::usageError);
+        cl.setExecutionExceptionHandler((e, cmd, parsed) -> runtimeError(e, cmd));
+        return cl;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    private static int exitCode(Throwable t) {
+        return t instanceof CommandLine.ParameterException || t instanceof UsageException ? 2 : 1;
+    }
+
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("sockit: " + e.getMessage());
+        String name = cmd.getCommandSpec().qualifiedName();
+        err.println("Try '" + name + " --help' for more information.");
+        return 2;
+    }
+
+    private static int runtimeError(Exception e, CommandLine cmd) {
+        PrintWriter err = cmd.getErr();
+        boolean debug = cmd.getParseResult() != null && Boolean.TRUE.equals(debugOf(cmd));
+        if (e instanceof UsageException || e instanceof IllegalArgumentException) {
+            err.println("sockit: " + e.getMessage());
+            err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+            if (debug) {
+                e.printStackTrace(err);
+            }
+            return 2;
+        }
+        String message = e.getMessage() != null ? e.getMessage() : e.toString();
+        err.println("sockit: " + message);
+        if (debug) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return 1;
+    }
+
+    private static Object debugOf(CommandLine cmd) {
+        CommandLine root = cmd;
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        return ((Main) root.getCommand()).debug;
+    }
+
+    /** A bad value the option parser could not catch (an endpoint, a spec, a file's contents): exit 2. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("/sockit-version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"sockit " + p.getProperty("version", "unknown"),
+                    "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ", " + System.getProperty("java.home") + ")"};
+        }
+    }
+}

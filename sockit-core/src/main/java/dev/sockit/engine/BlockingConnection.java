@@ -1,0 +1,209 @@
+package dev.sockit.engine;
+
+import dev.sockit.io.ExactIO;
+import dev.sockit.server.ConnectionRecord;
+import dev.sockit.server.Listener;
+import dev.sockit.server.ServerEvents;
+import dev.sockit.service.Output;
+import dev.sockit.service.StreamService;
+import dev.sockit.service.StreamSession;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+
+/**
+ * One connection of the {@code threads} engine, driven by one (virtual) thread with blocking reads
+ * and writes. The session's output is flushed after every event, so a peer that does not read
+ * blocks our write, and while we wait we read nothing more: TCP flow control is the back-pressure.
+ */
+final class BlockingConnection implements Output, Connections.Member {
+    /** How long a closing connection waits for the peer's end of stream before it just closes. */
+    static final long LINGER_NANOS = 1_000_000_000L;
+    /** How much a closing connection reads and drops while it lingers. */
+    private static final int LINGER_BYTES = 256 * 1024;
+
+    private final SocketChannel channel;
+    private final Listener listener;
+    private final String peer;
+    private final ServerEvents events;
+    private final ByteBuffer in;
+    private final ByteBuffer out;
+    private boolean closing;
+    private boolean wantWritable;
+    private long bytesIn;
+    private long bytesOut;
+
+    /** Read by the reaper: when this connection last moved a byte, and when its lingering close must end. */
+    volatile long lastActivity = System.nanoTime();
+    volatile long lingerDeadline;
+    /** Why the channel was closed from outside (idle timeout, stop), for the log line. */
+    volatile String closedBecause;
+
+    BlockingConnection(SocketChannel channel, Listener listener, String peer, ServerEvents events, int bufferSize) {
+        this.channel = channel;
+        this.listener = listener;
+        this.peer = peer;
+        this.events = events;
+        this.in = ByteBuffer.allocate(bufferSize);
+        this.out = ByteBuffer.allocate(bufferSize);
+    }
+
+    /** Serves the connection to its end, reports it, and always releases the socket and the limit token. */
+    void run(StreamService service, Connections connections) {
+        long start = System.nanoTime();
+        String outcome = "closed";
+        try {
+            serve(service.open(peer));
+        } catch (IOException e) {
+            outcome = closedBecause != null ? closedBecause : Failures.describe(e);
+            if (closedBecause == null && !Failures.peerCaused(e)) {
+                events.warning(listener.service().name() + " connection from " + peer + " failed: " + e);
+            }
+        } catch (RuntimeException | Error e) {
+            outcome = "error: " + e;
+            events.warning(listener.service().name() + " session for " + peer + " failed, connection closed: " + e);
+        } finally {
+            closeSocket();
+            connections.release(this);
+            events.connectionEnded(new ConnectionRecord(listener, peer, bytesIn, bytesOut,
+                    Duration.ofNanos(System.nanoTime() - start), outcome));
+        }
+    }
+
+    private void serve(StreamSession session) throws IOException {
+        session.opened(this);
+        flush();
+        boolean peerOpen = true;
+        while (!closing) {
+            if (wantWritable) {
+                session.writable(this);
+                flush();
+            } else if (!peerOpen) {
+                break; // the session neither closes nor writes, and the peer will send no more
+            } else {
+                int n = channel.read(in);
+                if (n >= 0) {
+                    bytesIn += n;
+                    deliver(session);
+                } else {
+                    peerOpen = false;
+                    deliver(session);
+                    if (!closing) {
+                        session.peerClosed(this);
+                        flush();
+                    }
+                }
+            }
+        }
+        if (peerOpen) {
+            lingeringClose();
+        }
+    }
+
+    /** Offers what was read to the session until it is all consumed or the session waits for more. */
+    private void deliver(StreamSession session) throws IOException {
+        lastActivity = System.nanoTime();
+        in.flip();
+        while (in.hasRemaining() && !closing) {
+            int before = in.remaining();
+            session.received(in, this);
+            boolean wrote = out.position() > 0;
+            flush();
+            if (in.remaining() == before && !wrote) {
+                break; // a partial message: wait for more input
+            }
+        }
+        if (closing) {
+            in.clear();
+            return;
+        }
+        in.compact();
+        if (!in.hasRemaining()) {
+            throw new IOException("session consumed nothing from a full input buffer");
+        }
+    }
+
+    private void flush() throws IOException {
+        if (out.position() == 0) {
+            return;
+        }
+        out.flip();
+        bytesOut += out.remaining();
+        ExactIO.writeFully(channel, out);
+        out.clear();
+        lastActivity = System.nanoTime();
+    }
+
+    /**
+     * Sends our FIN, then reads and drops what the peer still sends until it closes too. Closing a
+     * socket that has unread input makes the kernel send a reset, which can destroy the reply we
+     * just wrote before the peer reads it.
+     */
+    private void lingeringClose() throws IOException {
+        channel.shutdownOutput();
+        lingerDeadline = System.nanoTime() + LINGER_NANOS;
+        long dropped = 0;
+        in.clear();
+        int n;
+        while (dropped < LINGER_BYTES && (n = channel.read(in)) >= 0) {
+            dropped += n;
+            bytesIn += n;
+            in.clear();
+        }
+    }
+
+    @Override
+    public int write(ByteBuffer src) {
+        if (closing) {
+            return 0;
+        }
+        int n = Math.min(src.remaining(), out.remaining());
+        out.put(out.position(), src, src.position(), n);
+        out.position(out.position() + n);
+        src.position(src.position() + n);
+        return n;
+    }
+
+    @Override
+    public int room() {
+        return closing ? 0 : out.remaining();
+    }
+
+    @Override
+    public void wantWritable(boolean on) {
+        wantWritable = on;
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+    }
+
+    @Override
+    public void closeChannel(String because) {
+        if (closedBecause == null) {
+            closedBecause = because;
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // already closing
+        }
+    }
+
+    @Override
+    public String toString() {
+        return listener.service().name() + " " + peer;
+    }
+
+    /** The socket is closed here, once, at the end of {@link #run}. */
+    private void closeSocket() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing more to do
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.sockit.engine;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+
+/** Turns the I/O errors a peer can cause into the short words a connection log line ends with. */
+final class Failures {
+    private Failures() {
+    }
+
+    static String describe(IOException e) {
+        if (e instanceof ClosedChannelException) {
+            return "closed";
+        }
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("reset")) {
+            return "reset by peer";
+        }
+        if (m.contains("Broken pipe")) {
+            return "peer went away";
+        }
+        if (m.contains("timed out")) {
+            return "timed out";
+        }
+        return m;
+    }
+
+    /** True for what a peer can cause (resets, early closes), logged quietly; false for our own trouble. */
+    static boolean peerCaused(IOException e) {
+        String m = String.valueOf(e.getMessage());
+        return e instanceof ClosedChannelException || m.contains("reset") || m.contains("Broken pipe")
+                || m.contains("timed out") || m.contains("No route") || m.contains("unreachable");
+    }
+}

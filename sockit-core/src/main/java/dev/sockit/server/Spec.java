@@ -1,0 +1,64 @@
+package dev.sockit.server;
+
+import dev.sockit.net.Endpoint;
+import dev.sockit.net.Transport;
+import dev.sockit.service.Service;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A service to serve, as written on {@code sockit serve}: {@code SERVICE[/tcp|/udp][@ENDPOINT]}, e.g.
+ * {@code echo}, {@code echo@:7007}, {@code daytime/tcp@127.0.0.1:1313}, {@code echo@[::1]:7007}.
+ *
+ * @param transports the transports to serve it on (a service named without one: the default set)
+ */
+public record Spec(Service service, List<Transport> transports, Endpoint endpoint) {
+
+    /**
+     * @param portOffset added to a service's standard port when no endpoint is given
+     * @param bindHost   the host for a spec without one ({@code ""} for every address)
+     * @param defaults   the transports for a spec that names none
+     * @throws IllegalArgumentException with a message fit to show a user
+     */
+    public static Spec parse(String text, int portOffset, String bindHost, List<Transport> defaults) {
+        String s = text.strip();
+        String endpointText = null;
+        int at = s.indexOf('@');
+        if (at >= 0) {
+            endpointText = s.substring(at + 1);
+            s = s.substring(0, at);
+        }
+        List<Transport> transports = defaults;
+        int slash = s.indexOf('/');
+        if (slash >= 0) {
+            transports = List.of(Transport.of(s.substring(slash + 1)));
+            s = s.substring(0, slash);
+        }
+        String name = s.toLowerCase(Locale.ROOT);
+        Service service = Service.named(name).orElseThrow(() -> new IllegalArgumentException(
+                "unknown service '" + name + "' in '" + text + "'; services: " + Service.names()));
+        Endpoint endpoint;
+        if (endpointText == null) {
+            if (!service.hasStandardPort()) {
+                throw new IllegalArgumentException(service.name() + " has no standard port; give one, e.g. " + service.name() + "@:15000");
+            }
+            int port = service.port() + portOffset;
+            if (port > 65535) {
+                throw new IllegalArgumentException("port offset " + portOffset + " puts " + service.name() + " on port " + port + ", past 65535");
+            }
+            endpoint = new Endpoint.Inet(bindHost, port);
+        } else {
+            endpoint = Endpoint.parse(endpointText);
+            if (endpoint instanceof Endpoint.Inet i && i.isWildcard() && !bindHost.isEmpty()) {
+                endpoint = new Endpoint.Inet(bindHost, i.port());
+            }
+        }
+        return new Spec(service, transports, endpoint);
+    }
+
+    @Override
+    public String toString() {
+        return service.name() + (transports.size() == 1 ? "/" + transports.getFirst().name().toLowerCase(Locale.ROOT) : "") + "@" + endpoint;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.sockit.service;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Where a session writes. It is bounded: {@link #write} takes only what fits, and an engine stops
+ * reading from a peer while the session's output is full. That one rule keeps memory bounded
+ * whatever the peer does: a peer that sends but never reads is held back by TCP flow control.
+ */
+public interface Output {
+
+    /** Copies as much of {@code src} as fits (advancing its position) and returns how many bytes were taken. */
+    int write(ByteBuffer src);
+
+    /** How many bytes {@link #write} would take now. */
+    int room();
+
+    /** Asks to be called at {@link StreamSession#writable} whenever there is room (chargen), or no longer. */
+    void wantWritable(boolean on);
+
+    /** Sends everything already written, then closes the connection. Later writes are ignored. */
+    void close();
+}

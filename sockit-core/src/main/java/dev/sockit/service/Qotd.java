@@ -1,0 +1,103 @@
+package dev.sockit.service;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * RFC 865: one short message (fewer than 512 characters), then close. Quotations are taken in turn
+ * from a built-in list, or from a file in fortune(6) form: quotations separated by lines holding
+ * only {@code %}, or else by blank lines.
+ */
+public final class Qotd {
+    /** RFC 865: "the quote should be limited to 512 characters". */
+    public static final int MAX_BYTES = 511;
+
+    private static final List<String> BUILT_IN = List.of(
+            "Be liberal in what you accept, and conservative in what you send. - Jon Postel, RFC 760",
+            "The network is reliable. - the first fallacy of distributed computing, L. Peter Deutsch",
+            "We reject kings, presidents and voting. We believe in rough consensus and running code. - David Clark",
+            "In theory, there is no difference between theory and practice. In practice, there is. - Jan L. A. van de Snepscheut",
+            "There are only two hard things in computer science: cache invalidation and naming things. - Phil Karlton",
+            "Any sufficiently advanced technology is indistinguishable from magic. - Arthur C. Clarke",
+            "Simplicity is prerequisite for reliability. - Edsger W. Dijkstra",
+            "A distributed system is one in which the failure of a computer you didn't even know existed can render your own computer unusable. - Leslie Lamport");
+
+    private final List<byte[]> quotes;
+    private final AtomicInteger next = new AtomicInteger();
+
+    private Qotd(List<String> texts) {
+        List<byte[]> q = new ArrayList<>();
+        for (String t : texts) {
+            byte[] b = (t.strip() + "\r\n").getBytes(StandardCharsets.UTF_8);
+            if (b.length > MAX_BYTES) {
+                throw new IllegalArgumentException("quotation is " + b.length + " bytes; RFC 865 allows fewer than 512: \""
+                        + t.strip().lines().findFirst().orElse("") + "...\"");
+            }
+            q.add(b);
+        }
+        if (q.isEmpty()) {
+            throw new IllegalArgumentException("no quotations");
+        }
+        this.quotes = List.copyOf(q);
+    }
+
+    public static Qotd builtIn() {
+        return new Qotd(BUILT_IN);
+    }
+
+    public static Qotd of(List<String> quotations) {
+        return new Qotd(quotations);
+    }
+
+    /** Loads quotations from a fortune-style file. */
+    public static Qotd load(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        boolean percent = lines.stream().anyMatch(l -> l.strip().equals("%"));
+        List<String> quotes = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        for (String l : lines) {
+            boolean separator = percent ? l.strip().equals("%") : l.isBlank();
+            if (separator) {
+                if (!cur.toString().isBlank()) {
+                    quotes.add(cur.toString());
+                }
+                cur.setLength(0);
+            } else {
+                cur.append(cur.isEmpty() ? "" : "\r\n").append(l);
+            }
+        }
+        if (!cur.toString().isBlank()) {
+            quotes.add(cur.toString());
+        }
+        if (quotes.isEmpty()) {
+            throw new IllegalArgumentException("no quotations in " + file);
+        }
+        try {
+            return new Qotd(quotes);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The next quotation, CR LF ended. */
+    public byte[] next() {
+        return quotes.get(Math.floorMod(next.getAndIncrement(), quotes.size()));
+    }
+
+    public int size() {
+        return quotes.size();
+    }
+
+    public StreamService stream() {
+        return OneShot.stream(this::next);
+    }
+
+    public DatagramService datagram() {
+        return OneShot.datagram(this::next);
+    }
+}

@@ -1,0 +1,81 @@
+package dev.sockit.service;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The classic concurrent server that prints what each client sends: every line, prefixed by the
+ * client's address, goes whole to a {@link Printer}, so lines of concurrent clients never mix.
+ * A line longer than {@link #MAX_LINE} is passed on in pieces rather than held without bound.
+ */
+public final class Sink implements StreamSession {
+    public static final int MAX_LINE = 8192;
+
+    /** Receives whole lines (or pieces of overlong ones); it must be safe for concurrent callers. */
+    @FunctionalInterface
+    public interface Printer {
+        /** @param bytes the line's bytes, without its newline */
+        void print(String peer, byte[] bytes, int length);
+    }
+
+    private final String peer;
+    private final Printer printer;
+    private byte[] line = new byte[256];
+    private int length;
+
+    private Sink(String peer, Printer printer) {
+        this.peer = peer;
+        this.printer = printer;
+    }
+
+    public static StreamService stream(Printer printer) {
+        return peer -> new Sink(peer, printer);
+    }
+
+    /** Over datagrams, each datagram is printed as it is; nothing is sent back. */
+    public static DatagramService datagram(Printer printer) {
+        return (request, peer) -> {
+            byte[] b = new byte[request.remaining()];
+            request.get(b);
+            int n = b.length;
+            if (n > 0 && b[n - 1] == '\n') {
+                n--;
+            }
+            printer.print(peer, b, n);
+            return Optional.empty();
+        };
+    }
+
+    @Override
+    public void received(ByteBuffer in, Output out) {
+        while (in.hasRemaining()) {
+            byte b = in.get();
+            if (b == '\n') {
+                emit();
+            } else {
+                if (length == line.length) {
+                    if (length == MAX_LINE) {
+                        emit();
+                    } else {
+                        line = Arrays.copyOf(line, Math.min(MAX_LINE, line.length * 2));
+                    }
+                }
+                line[length++] = b;
+            }
+        }
+    }
+
+    @Override
+    public void peerClosed(Output out) {
+        if (length > 0) {
+            emit();
+        }
+        out.close();
+    }
+
+    private void emit() {
+        printer.print(peer, line, length);
+        length = 0;
+    }
+}
