@@ -1,5 +1,6 @@
 package dev.sockit.engine;
 
+import dev.sockit.io.ByteStream;
 import dev.sockit.io.ExactIO;
 import dev.sockit.server.ConnectionRecord;
 import dev.sockit.server.Listener;
@@ -10,7 +11,6 @@ import dev.sockit.service.StreamSession;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 
 /**
@@ -24,7 +24,7 @@ final class BlockingConnection implements Output, Connections.Member {
     /** How much a closing connection reads and drops while it lingers. */
     private static final int LINGER_BYTES = 256 * 1024;
 
-    private final SocketChannel channel;
+    private final ByteStream channel;
     private final Listener listener;
     private final String peer;
     private final ServerEvents events;
@@ -41,7 +41,7 @@ final class BlockingConnection implements Output, Connections.Member {
     /** Why the channel was closed from outside (idle timeout, stop), for the log line. */
     volatile String closedBecause;
 
-    BlockingConnection(SocketChannel channel, Listener listener, String peer, ServerEvents events, int bufferSize) {
+    BlockingConnection(ByteStream channel, Listener listener, String peer, ServerEvents events, int bufferSize) {
         this.channel = channel;
         this.listener = listener;
         this.peer = peer;

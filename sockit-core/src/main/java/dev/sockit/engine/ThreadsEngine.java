@@ -1,15 +1,11 @@
 package dev.sockit.engine;
 
-import dev.sockit.net.Addresses;
+import dev.sockit.io.StreamAcceptor;
 import dev.sockit.server.Listener;
 import dev.sockit.service.StreamService;
 
 import java.io.IOException;
-import java.net.SocketAddress;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,6 +15,10 @@ import java.util.concurrent.TimeUnit;
  * The {@code threads} engine: one virtual thread per connection, blocking reads and writes. Code
  * that reads like the classic fork-per-connection servers, and the reference for correctness.
  * With {@link EngineConfig#iterative()} each listener serves one connection at a time.
+ *
+ * <p>An acceptor whose sockets block inside native calls (Linux abstract names, served through
+ * {@code dev.sockit.linux}) gets platform threads instead: a virtual thread blocked in a native call
+ * holds its carrier, and a few idle connections would then stall every other virtual thread.
  */
 public final class ThreadsEngine implements Engine {
     private static final long REAP_EVERY_MILLIS = 200;
@@ -39,21 +39,26 @@ public final class ThreadsEngine implements Engine {
     }
 
     @Override
-    public void serve(Listener listener, ServerSocketChannel channel, StreamService service) {
-        Thread.ofVirtual().name("sockit-accept " + listener).start(() -> acceptLoop(listener, channel, service));
+    public void serve(Listener listener, StreamAcceptor acceptor, StreamService service) {
+        threads(acceptor).name("sockit-accept " + listener).start(() -> acceptLoop(listener, acceptor, service));
     }
 
-    private void acceptLoop(Listener listener, ServerSocketChannel server, StreamService service) {
+    private static Thread.Builder threads(StreamAcceptor acceptor) {
+        return acceptor.blocksInNativeCode() ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
+    }
+
+    private void acceptLoop(Listener listener, StreamAcceptor server, StreamService service) {
         AcceptBackoff backoff = new AcceptBackoff(config.events(), listener.toString());
+        Thread.Builder connectionThreads = threads(server);
         while (server.isOpen()) {
             try {
                 connections.acquire();
             } catch (InterruptedException e) {
                 return;
             }
-            SocketChannel channel;
+            StreamAcceptor.Accepted accepted;
             try {
-                channel = server.accept();
+                accepted = server.accept();
                 backoff.succeeded();
             } catch (ClosedChannelException e) {
                 connections.release(null);
@@ -67,25 +72,13 @@ public final class ThreadsEngine implements Engine {
                 }
                 continue;
             }
-            BlockingConnection c = new BlockingConnection(channel, listener, peerOf(channel), config.events(), config.bufferSize());
+            BlockingConnection c = new BlockingConnection(accepted.stream(), listener, accepted.peer(), config.events(), config.bufferSize());
             connections.add(c);
             if (config.iterative()) {
                 c.run(service, connections);
             } else {
-                Thread.ofVirtual().name("sockit " + c).start(() -> c.run(service, connections));
+                connectionThreads.name("sockit " + c).start(() -> c.run(service, connections));
             }
-        }
-    }
-
-    private static String peerOf(SocketChannel channel) {
-        try {
-            SocketAddress a = channel.getRemoteAddress();
-            if (a instanceof UnixDomainSocketAddress u && u.getPath().toString().isEmpty()) {
-                return "unix:(unnamed)";
-            }
-            return Addresses.format(a);
-        } catch (IOException e) {
-            return "(gone)";
         }
     }
 
