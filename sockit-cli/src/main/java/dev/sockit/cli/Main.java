@@ -15,7 +15,7 @@ import java.util.Properties;
         versionProvider = Main.Version.class,
         usageHelpAutoWidth = true,
         description = {
-                "The classic POSIX socket programs, made real: a daemon for the Internet small services (echo, discard, chargen, qotd, daytime, time, and a sink that prints what clients send), over TCP, IPv4 and IPv6 alike.",
+                "The classic POSIX socket programs, made real: a daemon for the Internet small services (echo, discard, chargen, qotd, daytime, time, and a sink that prints what clients send), over TCP and UDP, IPv4 and IPv6 alike, and Unix-domain sockets (stream and datagram).",
                 "",
                 "Endpoints: HOST:PORT, :PORT (every address), [IPv6]:PORT, unix:/path, unix:@abstract."},
         subcommands = {ServeCommand.class, CommandLine.HelpCommand.class},
