@@ -31,9 +31,9 @@ public record ReplyLimits(boolean checkSources, double perSourceRate, int perSou
         return new ReplyLimits(true, 20, 40, 2000, 2000, 10_000);
     }
 
-    /** No checks and no limits: for a trusted network or a test bench. */
+    /** No checks and no limits: for a trusted network or a test bench. (The table size is the default's, for limits built on this.) */
     public static ReplyLimits none() {
-        return new ReplyLimits(false, 0, 1, 0, 1, 1);
+        return new ReplyLimits(false, 0, 1, 0, 1, defaults().maxSources());
     }
 
     public ReplyLimits withCheckSources(boolean on) {

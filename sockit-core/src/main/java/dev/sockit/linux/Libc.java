@@ -44,6 +44,7 @@ public final class Libc {
     public static final int SO_RCVBUF = 8;
     public static final int SO_PEERCRED = 17;
     public static final int SO_PASSCRED = 16;
+    public static final int SO_RCVTIMEO = 20;
 
     public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = 0x40;
@@ -252,6 +253,16 @@ public final class Libc {
             MemorySegment v = arena.allocate(JAVA_INT);
             v.set(JAVA_INT, 0, value);
             setsockopt(fd, level, name, v, what);
+        }
+    }
+
+    /** SO_RCVTIMEO: a blocking receive gives up (EAGAIN) after {@code timeout}; zero waits forever. */
+    public static void setReceiveTimeout(int fd, java.time.Duration timeout) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment tv = arena.allocate(16); // struct timeval: long tv_sec, long tv_usec
+            tv.set(JAVA_LONG, 0, timeout.toSeconds());
+            tv.set(JAVA_LONG, 8, timeout.toNanosPart() / 1000);
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv, "SO_RCVTIMEO");
         }
     }
 

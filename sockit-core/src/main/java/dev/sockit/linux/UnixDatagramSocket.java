@@ -26,8 +26,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * throws {@link java.nio.channels.AsynchronousCloseException}. Closing does not remove a socket file.
  */
 public final class UnixDatagramSocket implements DatagramPort {
-    /** What {@link #receive} can take in one call: more than a sender's default buffer lets it send. */
-    public static final int MAX_DATAGRAM = 256 * 1024;
+    /** What {@link #receive} stores of one datagram at most, as much as UDP carries; longer ones report their length. */
+    public static final int MAX_DATAGRAM = 65_536;
 
     private final Descriptor fd;
     private final Arena arena = Arena.ofShared();
@@ -67,8 +67,41 @@ public final class UnixDatagramSocket implements DatagramPort {
         }
     }
 
+    /**
+     * Waits for the next datagram and puts as much of it as fits into {@code dst}.
+     *
+     * @return its sender (unnamed if the sender did not bind) and its whole length
+     * @throws java.net.SocketTimeoutException when a {@link #setReceiveTimeout receive timeout} passes first
+     * @throws java.nio.channels.AsynchronousCloseException when closed while waiting
+     */
     @Override
     public Received receive(ByteBuffer dst) throws IOException {
+        return receive(dst, 0);
+    }
+
+    /** The next datagram if one is queued now, else null: never waits. */
+    public Received tryReceive(ByteBuffer dst) throws IOException {
+        try {
+            return receive(dst, Libc.MSG_DONTWAIT);
+        } catch (ErrnoException e) {
+            if (e.is(Errno.EAGAIN)) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** How long {@link #receive} waits before it throws SocketTimeoutException; zero (the default) for ever. */
+    public void setReceiveTimeout(java.time.Duration timeout) throws IOException {
+        int d = fd.enter();
+        try {
+            Libc.setReceiveTimeout(d, timeout);
+        } finally {
+            fd.leave();
+        }
+    }
+
+    private Received receive(ByteBuffer dst, int flags) throws IOException {
         rxLock.lock();
         int d = fd.enter();
         try {
@@ -76,9 +109,12 @@ public final class UnixDatagramSocket implements DatagramPort {
             long n;
             try {
                 // MSG_TRUNC: the datagram's whole length comes back even when it is longer than the buffer.
-                n = Libc.recvfrom(d, rxBuffer, rxBuffer.byteSize(), Libc.MSG_TRUNC, rxAddress, rxAddressLength);
+                n = Libc.recvfrom(d, rxBuffer, rxBuffer.byteSize(), Libc.MSG_TRUNC | flags, rxAddress, rxAddressLength);
             } catch (ErrnoException e) {
                 fd.throwIfClosed();
+                if (e.is(Errno.EAGAIN) && (flags & Libc.MSG_DONTWAIT) == 0) {
+                    throw new java.net.SocketTimeoutException("receive on " + local + " timed out");
+                }
                 throw e;
             }
             fd.throwIfClosed(); // woken by close(): the shutdown makes recvfrom return 0

@@ -62,6 +62,9 @@ public final class UnixStreamSocket implements ByteStream {
                 n = Libc.recvfrom(d, rxBuffer, Math.min(CHUNK, dst.remaining()), 0, MemorySegment.NULL, MemorySegment.NULL);
             } catch (ErrnoException e) {
                 fd.throwIfClosed();
+                if (e.is(Errno.EAGAIN)) {
+                    throw new java.net.SocketTimeoutException("read timed out");
+                }
                 throw e;
             }
             fd.throwIfClosed();
@@ -101,6 +104,16 @@ public final class UnixStreamSocket implements ByteStream {
         } finally {
             fd.leave();
             txLock.unlock();
+        }
+    }
+
+    /** How long {@link #read} waits before it throws SocketTimeoutException; zero (the default) for ever. */
+    public void setReadTimeout(java.time.Duration timeout) throws IOException {
+        int d = fd.enter();
+        try {
+            Libc.setReceiveTimeout(d, timeout);
+        } finally {
+            fd.leave();
         }
     }
 
