@@ -16,17 +16,31 @@ final class LocalAddresses {
     private LocalAddresses() {
     }
 
-    /** The addresses of the interfaces that are up: loopback first, then IPv4, then IPv6 (link-local ones with their zone). */
+    /**
+     * The addresses of the interfaces that are up: loopback first, then IPv4, then IPv6. Link-local
+     * ones keep their zone (fe80::1%eth0), which they need; the others drop it, which they do not.
+     */
     static List<InetAddress> all() throws SocketException {
         Set<InetAddress> found = new LinkedHashSet<>();
         for (NetworkInterface nif : NetworkInterface.networkInterfaces().toList()) {
             if (nif.isUp()) {
-                found.addAll(nif.inetAddresses().toList());
+                nif.inetAddresses().map(LocalAddresses::zoneOnlyIfLinkLocal).forEach(found::add);
             }
         }
         List<InetAddress> sorted = new ArrayList<>(found);
         sorted.sort(Comparator.comparingInt(LocalAddresses::rank));
         return sorted;
+    }
+
+    private static InetAddress zoneOnlyIfLinkLocal(InetAddress a) {
+        if (a instanceof Inet6Address && !a.isLinkLocalAddress()) {
+            try {
+                return InetAddress.getByAddress(a.getAddress());
+            } catch (java.net.UnknownHostException e) {
+                return a; // cannot happen for a 16-byte address
+            }
+        }
+        return a;
     }
 
     private static int rank(InetAddress a) {
