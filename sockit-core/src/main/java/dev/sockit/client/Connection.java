@@ -1,0 +1,104 @@
+package dev.sockit.client;
+
+import dev.sockit.io.ExactIO;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * A connected stream socket (TCP or Unix) as a client uses it: reads bounded by an idle timeout,
+ * whole writes, half-close. One thread may read while another writes.
+ */
+public final class Connection implements AutoCloseable {
+    private final SocketChannel channel;
+    private final String peer;
+    private final Duration idleTimeout;
+    private final List<Attempt> attempts;
+    private volatile boolean timedOut;
+
+    /**
+     * @param peer        how the peer is shown, e.g. {@code [::1]:7} or {@code unix:/run/echo.sock}
+     * @param idleTimeout a read waiting longer than this fails ({@link Duration#ZERO}: reads wait for ever)
+     * @param attempts    what became of each address tried (empty for Unix sockets and accepted connections)
+     */
+    public Connection(SocketChannel channel, String peer, Duration idleTimeout, List<Attempt> attempts) {
+        this.channel = channel;
+        this.peer = peer;
+        this.idleTimeout = idleTimeout;
+        this.attempts = List.copyOf(attempts);
+    }
+
+    public String peer() {
+        return peer;
+    }
+
+    public List<Attempt> attempts() {
+        return attempts;
+    }
+
+    public SocketChannel channel() {
+        return channel;
+    }
+
+    /**
+     * Reads what is there, waiting at most the idle timeout for something.
+     *
+     * @return bytes read, or -1 when the peer has finished sending
+     * @throws SocketTimeoutException when nothing came for the idle timeout; the connection is then closed
+     */
+    public int read(ByteBuffer dst) throws IOException {
+        if (idleTimeout.isZero()) {
+            return channel.read(dst);
+        }
+        ScheduledFuture<?> alarm = Watchdog.arm(idleTimeout, this::expire);
+        try {
+            return channel.read(dst);
+        } catch (ClosedChannelException e) {
+            if (timedOut) {
+                throw new SocketTimeoutException("no data from " + peer + " for " + Durations.show(idleTimeout));
+            }
+            throw e;
+        } finally {
+            alarm.cancel(false);
+        }
+    }
+
+    /** Writes all of {@code src}. */
+    public void write(ByteBuffer src) throws IOException {
+        ExactIO.writeFully(channel, src);
+    }
+
+    /** Sends our end of stream (FIN) and keeps reading: the half-close. */
+    public void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
+    private void expire() {
+        timedOut = true;
+        closeQuietly();
+    }
+
+    void closeQuietly() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    @Override
+    public String toString() {
+        return peer;
+    }
+}
