@@ -104,7 +104,7 @@ public final class Acceptor implements AutoCloseable {
                 try {
                     handler.handle(c);
                 } catch (IOException | RuntimeException e) {
-                    problems.accept(c.peer() + ": " + (e instanceof IOException io ? Reasons.of(io) : e.toString()));
+                    problems.accept(c.peer() + ": " + (e instanceof IOException ? e.getMessage() : e.toString()));
                 } finally {
                     c.closeQuietly();
                     slots.release();

@@ -56,7 +56,7 @@ public final class ChargenClient {
     }
 
     private static ChargenResult readDatagrams(Dialer dialer, Endpoint endpoint, long bytes, OutputStream copy) throws IOException {
-        Dialer.Answered first = dialer.ask(endpoint, new byte[0]);
+        Dialer.Answered first = dialer.ask(endpoint, DatagramLink.REQUEST);
         try (DatagramLink link = first.link()) {
             String peer = "udp " + link.peerText();
             byte[] reply = first.reply();
@@ -78,7 +78,7 @@ public final class ChargenClient {
                 if (got >= bytes) {
                     break;
                 }
-                reply = link.ask(new byte[0]);
+                reply = link.ask(DatagramLink.REQUEST);
             }
             return new ChargenResult(link.peerText(), got, Math.max(firstLine, 0), datagrams);
         }

@@ -53,25 +53,36 @@ public final class Connection implements AutoCloseable {
      * @throws SocketTimeoutException when nothing came for the idle timeout; the connection is then closed
      */
     public int read(ByteBuffer dst) throws IOException {
-        if (idleTimeout.isZero()) {
-            return channel.read(dst);
-        }
-        ScheduledFuture<?> alarm = Watchdog.arm(idleTimeout, this::expire);
+        ScheduledFuture<?> alarm = idleTimeout.isZero() ? null : Watchdog.arm(idleTimeout, this::expire);
         try {
             return channel.read(dst);
         } catch (ClosedChannelException e) {
             if (timedOut) {
                 throw new SocketTimeoutException("no data from " + peer + " for " + Durations.show(idleTimeout));
             }
-            throw e;
+            throw e; // closed on our side: the caller knows why
+        } catch (IOException e) {
+            throw new IOException("connection to " + peer + " failed: " + Reasons.of(e), e);
         } finally {
-            alarm.cancel(false);
+            if (alarm != null) {
+                alarm.cancel(false);
+            }
         }
     }
 
-    /** Writes all of {@code src}. */
+    /**
+     * Writes all of {@code src}.
+     *
+     * @throws ClosedChannelException when we closed the connection
+     */
     public void write(ByteBuffer src) throws IOException {
-        ExactIO.writeFully(channel, src);
+        try {
+            ExactIO.writeFully(channel, src);
+        } catch (ClosedChannelException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IOException("sending to " + peer + " failed: " + Reasons.of(e), e);
+        }
     }
 
     /** Sends our end of stream (FIN) and keeps reading: the half-close. */

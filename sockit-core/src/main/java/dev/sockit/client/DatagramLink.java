@@ -21,6 +21,13 @@ import java.util.Arrays;
 public final class DatagramLink implements AutoCloseable {
     /** The largest UDP payload over IPv4 or IPv6 (without jumbograms). */
     public static final int MAX_DATAGRAM = 65_507;
+    /**
+     * What a client sends to ask daytime, qotd, time or chargen for a reply over UDP. RFC 868 asks for an
+     * empty datagram, but the JDK cannot send one (it skips zero-length writes); servers answer whatever
+     * a request holds, so it is one newline.
+     */
+    static final byte[] REQUEST = {'\n'};
+
     /** Requests are resent at least this often while waiting for a reply. */
     static final Duration MAX_RESEND_INTERVAL = Duration.ofSeconds(1);
 

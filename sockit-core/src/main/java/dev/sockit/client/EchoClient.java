@@ -73,7 +73,7 @@ public final class EchoClient {
                 return new EchoResult(c.peer(), verified, 0, java.time.Duration.ofNanos(System.nanoTime() - start));
             } catch (IOException e) {
                 if (sendFailure[0] != null && !(e instanceof MismatchException)) {
-                    throw new IOException("sending to " + c.peer() + " failed: " + sendFailure[0].getMessage(), sendFailure[0]);
+                    throw sendFailure[0]; // the first failure says most
                 }
                 throw e;
             } catch (InterruptedException e) {

@@ -9,7 +9,7 @@ import java.util.Arrays;
 
 /**
  * The client side of daytime, qotd and time: connect and read until the server closes, or, over UDP,
- * send an empty datagram and take the one that comes back.
+ * send a request datagram and take the one that comes back.
  */
 final class OneShotClient {
     private OneShotClient() {
@@ -20,7 +20,7 @@ final class OneShotClient {
      */
     static byte[] fetch(Dialer dialer, Endpoint endpoint, Transport transport, int limit, String service) throws IOException {
         if (transport == Transport.UDP) {
-            Dialer.Answered a = dialer.ask(endpoint, new byte[0]);
+            Dialer.Answered a = dialer.ask(endpoint, DatagramLink.REQUEST);
             a.link().close();
             return a.reply();
         }

@@ -36,6 +36,9 @@ final class Reasons {
         if (l.contains("reset")) {
             return "reset by peer";
         }
+        if (l.contains("broken pipe")) {
+            return "peer went away (broken pipe)";
+        }
         if (l.contains("no such file")) {
             return "no such socket file";
         }

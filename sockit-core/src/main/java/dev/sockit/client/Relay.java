@@ -75,8 +75,7 @@ public record Relay(boolean halfClose, boolean stopWhenPeerEnds) {
             if (!stopWhenPeerEnds) {
                 uploaded.await();
                 if (uploadFailure[0] != null) {
-                    throw new IOException("sending to " + c.peer() + " failed after " + sent.get() + " bytes: "
-                            + Reasons.of(uploadFailure[0]), uploadFailure[0]);
+                    throw new IOException(uploadFailure[0].getMessage() + " (after " + sent.get() + " bytes)", uploadFailure[0]);
                 }
             }
             return new Result(sent.get(), received);

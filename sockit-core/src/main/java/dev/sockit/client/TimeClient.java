@@ -28,7 +28,7 @@ public final class TimeClient {
     public TimeReading fetch(Dialer dialer, Endpoint endpoint, Transport transport) throws IOException {
         if (transport == Transport.UDP) {
             Instant asked = clock.instant();
-            Dialer.Answered a = dialer.ask(endpoint, new byte[0]);
+            Dialer.Answered a = dialer.ask(endpoint, DatagramLink.REQUEST);
             Instant heard = clock.instant();
             a.link().close();
             return decode(a.reply(), a.link().peerText(), midpoint(asked, heard));
