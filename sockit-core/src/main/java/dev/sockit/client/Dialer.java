@@ -23,10 +23,27 @@ import java.util.stream.Collectors;
  * each address in turn until one answers (UDP).
  */
 public final class Dialer {
+    /** Told where a dialer got through, and what became of each address on the way (for {@code -v}). */
+    @FunctionalInterface
+    public interface Observer {
+        /**
+         * @param peer     the address that answered, e.g. {@code [::1]:7} or {@code unix:/run/echo.sock}
+         * @param attempts every address tried (empty for Unix sockets)
+         */
+        void reached(String peer, List<Attempt> attempts);
+    }
+
     private final ClientOptions options;
+    private final Observer observer;
 
     public Dialer(ClientOptions options) {
+        this(options, (peer, attempts) -> {
+        });
+    }
+
+    public Dialer(ClientOptions options, Observer observer) {
         this.options = options;
+        this.observer = observer;
     }
 
     public ClientOptions options() {
@@ -41,7 +58,9 @@ public final class Dialer {
                 List<InetSocketAddress> addresses = addresses(i);
                 HappyEyeballs.Connected c = new HappyEyeballs(options.attemptDelay(), options.connectTimeout())
                         .connect(addresses, "tcp " + i);
-                yield new Connection(c.channel(), Addresses.format(c.address()), options.idleTimeout(), c.attempts());
+                Connection conn = new Connection(c.channel(), Addresses.format(c.address()), options.idleTimeout(), c.attempts());
+                observer.reached(conn.peer(), conn.attempts());
+                yield conn;
             }
         };
     }
@@ -54,6 +73,7 @@ public final class Dialer {
             ch.close();
             throw new IOException("cannot connect to unix " + u + " — " + Reasons.of(e), e);
         }
+        observer.reached(u.toString(), List.of());
         return new Connection(ch, u.toString(), options.idleTimeout(), List.of());
     }
 
@@ -86,7 +106,9 @@ public final class Dialer {
     /** A UDP socket connected to the endpoint's first address (Happy Eyeballs order), for sending without a reply. */
     public DatagramLink datagram(Endpoint endpoint) throws IOException {
         Endpoint.Inet i = inet(endpoint);
-        return DatagramLink.open(addresses(i).getFirst(), options.idleTimeout());
+        DatagramLink link = DatagramLink.open(addresses(i).getFirst(), options.idleTimeout());
+        observer.reached(link.peerText(), List.of());
+        return link;
     }
 
     /** A UDP socket to the first address that answered, and its answer. */
@@ -111,7 +133,10 @@ public final class Dialer {
                 continue;
             }
             try {
-                return new Answered(link, link.ask(request));
+                byte[] reply = link.ask(request);
+                failed.add(new Attempt(a, Attempt.Outcome.CONNECTED, ""));
+                observer.reached(link.peerText(), failed);
+                return new Answered(link, reply);
             } catch (PortUnreachableException e) {
                 failed.add(Attempt.failed(a, "refused (port unreachable)"));
             } catch (SocketTimeoutException e) {
