@@ -1,7 +1,5 @@
 package dev.sockit.client;
 
-import dev.sockit.io.ExactIO;
-
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -12,8 +10,8 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
 /**
- * A connected stream socket (TCP or Unix) as a client uses it: reads bounded by an idle timeout,
- * whole writes, half-close. One thread may read while another writes.
+ * A connected stream socket (TCP or Unix) as a client uses it: reads bounded by an idle timeout (no
+ * byte moved either way for that long), whole writes, half-close. One thread may read while another writes.
  */
 public final class Connection implements AutoCloseable {
     private final SocketChannel channel;
@@ -21,6 +19,8 @@ public final class Connection implements AutoCloseable {
     private final Duration idleTimeout;
     private final List<Attempt> attempts;
     private volatile boolean timedOut;
+    /** When a byte last moved either way: a connection busy sending is not idle. */
+    private volatile long lastActivity = System.nanoTime();
 
     /**
      * @param peer        how the peer is shown, e.g. {@code [::1]:7} or {@code unix:/run/echo.sock}
@@ -53,9 +53,11 @@ public final class Connection implements AutoCloseable {
      * @throws SocketTimeoutException when nothing came for the idle timeout; the connection is then closed
      */
     public int read(ByteBuffer dst) throws IOException {
-        ScheduledFuture<?> alarm = idleTimeout.isZero() ? null : Watchdog.arm(idleTimeout, this::expire);
+        Alarm alarm = idleTimeout.isZero() ? null : new Alarm();
         try {
-            return channel.read(dst);
+            int n = channel.read(dst);
+            lastActivity = System.nanoTime();
+            return n;
         } catch (ClosedChannelException e) {
             if (timedOut) {
                 throw new SocketTimeoutException("no data from " + peer + " for " + Durations.show(idleTimeout));
@@ -65,7 +67,7 @@ public final class Connection implements AutoCloseable {
             throw new IOException("connection to " + peer + " failed: " + Reasons.of(e), e);
         } finally {
             if (alarm != null) {
-                alarm.cancel(false);
+                alarm.cancel();
             }
         }
     }
@@ -77,7 +79,11 @@ public final class Connection implements AutoCloseable {
      */
     public void write(ByteBuffer src) throws IOException {
         try {
-            ExactIO.writeFully(channel, src);
+            while (src.hasRemaining()) {
+                if (channel.write(src) > 0) {
+                    lastActivity = System.nanoTime();
+                }
+            }
         } catch (ClosedChannelException e) {
             throw e;
         } catch (IOException e) {
@@ -90,9 +96,39 @@ public final class Connection implements AutoCloseable {
         channel.shutdownOutput();
     }
 
-    private void expire() {
-        timedOut = true;
-        closeQuietly();
+    /** Closes the connection when it has been idle for the timeout while a read waits; looks again if bytes moved meanwhile. */
+    private final class Alarm {
+        private ScheduledFuture<?> pending;
+        private boolean cancelled;
+
+        Alarm() {
+            arm(idleTimeout);
+        }
+
+        private synchronized void arm(Duration after) {
+            if (!cancelled) {
+                pending = Watchdog.arm(after, this::fire);
+            }
+        }
+
+        private void fire() {
+            long idle = System.nanoTime() - lastActivity;
+            if (idle < idleTimeout.toNanos()) {
+                arm(Duration.ofNanos(idleTimeout.toNanos() - idle));
+                return;
+            }
+            synchronized (this) {
+                if (!cancelled) {
+                    timedOut = true;
+                    closeQuietly();
+                }
+            }
+        }
+
+        synchronized void cancel() {
+            cancelled = true;
+            pending.cancel(false);
+        }
     }
 
     void closeQuietly() {

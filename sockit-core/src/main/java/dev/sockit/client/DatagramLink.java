@@ -99,6 +99,14 @@ public final class DatagramLink implements AutoCloseable {
      * @throws SocketTimeoutException when no reply came in time
      */
     public byte[] ask(byte[] request) throws IOException {
+        return ask(request, reply -> true);
+    }
+
+    /**
+     * As {@link #ask(byte[])}, but replies {@code wanted} rejects are dropped and the wait goes on: a late
+     * answer to an earlier, resent request must not be taken for the answer to this one.
+     */
+    public byte[] ask(byte[] request, java.util.function.Predicate<byte[]> wanted) throws IOException {
         Duration interval = resendInterval(timeout);
         long deadline = System.nanoTime() + timeout.toNanos();
         int tries = 0;
@@ -106,7 +114,11 @@ public final class DatagramLink implements AutoCloseable {
             send(ByteBuffer.wrap(request));
             tries++;
             long left = deadline - System.nanoTime();
-            byte[] reply = receive(Duration.ofNanos(Math.min(interval.toNanos(), Math.max(left, 1_000_000))));
+            long resendAt = System.nanoTime() + Math.min(interval.toNanos(), Math.max(left, 1_000_000));
+            byte[] reply;
+            do {
+                reply = receive(Duration.ofNanos(Math.max(resendAt - System.nanoTime(), 1_000_000)));
+            } while (reply != null && !wanted.test(reply));
             if (reply != null) {
                 return reply;
             }
