@@ -50,8 +50,8 @@ final class TimeCommand extends ServiceClientCommand {
     /** e.g. {@code offset +3.4s (server ahead of the local clock)}. */
     static String describe(Duration offset) {
         double s = offset.toMillis() / 1000.0;
-        // The server truncates to whole seconds, so clocks in step differ by up to a second.
-        String when = Math.abs(s) < 1 ? "in step with the local clock, to RFC 868's whole seconds"
+        // RFC 868 sends whole seconds: clocks in step can seem up to about half a second apart.
+        String when = Math.abs(s) <= 1 ? "in step with the local clock, to RFC 868's whole seconds"
                 : s > 0 ? "server ahead of the local clock" : "server behind the local clock";
         return String.format(Locale.ROOT, "offset %+.1fs (%s)", s, when);
     }

@@ -12,8 +12,12 @@ import java.time.Instant;
  */
 public record TimeReading(Instant server, Instant local, long value) {
 
-    /** How far the server's clock is ahead of ours (negative: behind). RFC 868 counts whole seconds. */
+    /**
+     * How far the server's clock is ahead of ours (negative: behind), to within about half a second.
+     * RFC 868 drops the fraction: the server's clock read somewhere in the second it sent, so the offset
+     * is taken from the middle of that second.
+     */
     public Duration offset() {
-        return Duration.between(local, server);
+        return Duration.between(local, server.plusMillis(500));
     }
 }

@@ -94,7 +94,7 @@ class OneShotClientsTest {
 
             assertThat(r.server()).isEqualTo(T);
             assertThat(r.value()).isEqualTo(T.getEpochSecond() + Time.EPOCH_OFFSET);
-            assertThat(r.offset()).isEqualTo(Duration.ofSeconds(-3));
+            assertThat(r.offset()).isEqualTo(Duration.ofMillis(-2500)); // from the middle of the second sent
         }
     }
 
@@ -106,7 +106,7 @@ class OneShotClientsTest {
             TimeReading r = new TimeClient(Clock.fixed(Instant.parse("1976-01-01T00:00:00Z"), ZoneOffset.UTC))
                     .fetch(Peers.dialer(), p.endpoint(), Transport.TCP);
             assertThat(r.server()).isEqualTo(Instant.parse("1976-01-01T00:00:00Z"));
-            assertThat(r.offset()).isZero();
+            assertThat(r.offset()).isEqualTo(Duration.ofMillis(500));
         }
     }
 
