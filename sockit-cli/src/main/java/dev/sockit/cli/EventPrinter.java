@@ -66,6 +66,16 @@ final class EventPrinter implements ServerEvents {
         }
     }
 
+    void stopping(java.time.Duration grace) {
+        if (json) {
+            Map<String, Object> f = fields("stopping");
+            f.put("grace_ms", grace.toMillis());
+            emit(f);
+        } else {
+            out.println("sockit: stopping: no new connections; open ones may finish within " + grace.toMillis() + " ms");
+        }
+    }
+
     void stopped(boolean drained) {
         if (json) {
             Map<String, Object> f = fields("stopped");

@@ -131,6 +131,8 @@ final class ServeCommand implements Callable<Integer> {
         // A second signal while draining means "now": leave at once.
         Signal.handle(new Signal("TERM"), s -> Runtime.getRuntime().halt(1));
         Signal.handle(new Signal("INT"), s -> Runtime.getRuntime().halt(1));
+        server.stopAccepting();
+        events.stopping(grace);
         boolean drained = server.stop(grace);
         events.stopped(drained);
         return 0;

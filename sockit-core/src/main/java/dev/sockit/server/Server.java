@@ -42,6 +42,7 @@ public final class Server implements AutoCloseable {
     private final Engine engine;
     private final Duration grace;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final AtomicBoolean accepting = new AtomicBoolean(true);
 
     private Server(List<Listener> listeners, List<ServerSocketChannel> channels, List<Path> socketFiles, Engine engine, Duration grace) {
         this.listeners = List.copyOf(listeners);
@@ -70,10 +71,10 @@ public final class Server implements AutoCloseable {
      * the rest. Returns true if every connection finished within the grace period.
      */
     public boolean stop(Duration grace) {
+        stopAccepting();
         if (!stopped.compareAndSet(false, true)) {
             return true;
         }
-        closeListeners();
         boolean drained;
         try {
             drained = engine.awaitIdle(Instant.now().plus(grace));
@@ -91,7 +92,15 @@ public final class Server implements AutoCloseable {
         stop(grace);
     }
 
+    /** Closes every listener (new clients are refused from now on); open connections go on. Idempotent. */
+    public void stopAccepting() {
+        if (accepting.compareAndSet(true, false)) {
+            closeListeners();
+        }
+    }
+
     private void closeListeners() {
+        engine.stopAccepting();
         for (ServerSocketChannel ch : channels) {
             try {
                 ch.close();
