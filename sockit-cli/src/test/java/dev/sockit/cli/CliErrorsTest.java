@@ -39,7 +39,16 @@ class CliErrorsTest {
             "serve --grace soon|sockit: Invalid value for option '--grace': 'soon' is not a duration; write e.g. 5s, 250ms, 1.5s, 2m",
             "serve --daytime-format iso|sockit: unknown daytime format 'iso'; expected ctime, rfc3339 or rfc5322",
             "serve --bind not_an_address!|sockit: bad endpoint 'not_an_address!:0': 'not_an_address!' is not a host name or address",
-            "frobnicate|sockit: Unmatched argument at index 0: 'frobnicate'"})
+            "frobnicate|sockit: Unmatched argument at index 0: 'frobnicate'",
+            "serve echo@:0 --keepalive 0,1,3|sockit: --keepalive: keepalive idle must be from 1 to 32767, not 0",
+            "serve echo@:0 --keepalive 1,1,128|sockit: --keepalive: keepalive count must be from 1 to 127, not 128",
+            "serve echo@:0 --keepalive chargen=1,1,3|sockit: an option names service 'chargen', which is not being served (serving: echo)",
+            "serve echo@:0 --rcvbuf lots|sockit: --rcvbuf: 'lots' is not a size in bytes (e.g. 262144 or 256k)",
+            "serve echo@:0 --linger -1|sockit: --linger: must be from 0 to 65535 seconds, not -1",
+            "keepalive|sockit: give either ENDPOINT to connect to, or --listen ENDPOINT",
+            "keepalive 127.0.0.1:7 --keepalive off|sockit: --keepalive off makes no sense here: this command watches keepalive",
+            "keepalive unix:/tmp/x|sockit: keepalive is a TCP feature; 'unix:/tmp/x' is not a TCP endpoint",
+            "keepalive 127.0.0.1:7 --keepalive echo=1,1,1|sockit: 'echo': naming a service (SERVICE=...) is for sockit serve only"})
     void usageErrorsExitWith2AndOneClearLine(String args, String message) {
         Result r = run(args.split(" "));
         assertThat(r.code()).isEqualTo(2);

@@ -84,8 +84,7 @@ class ServeIT {
 
     @Test
     void realClientsGetAnswers() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/socat")) && Files.isExecutable(Path.of("/usr/sbin/rdate")),
-                "socat and rdate are not installed (.ci/setup installs them as root)");
+        Assumptions.assumeTrue(Tools.has("socat") && Tools.has("rdate"), Tools.missing("socat", "rdate"));
         try (SockitProcess p = SockitProcess.start("serve", "--json", "echo@:0", "time@:0", "chargen@:0")) {
             Map<String, Integer> port = ports(p, 3);
             for (String host : List.of("127.0.0.1", "[::1]")) {
@@ -166,8 +165,7 @@ class ServeIT {
     @Test
     void permissionDeniedBelow1024SaysWhatToDo() throws Exception {
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to make a network namespace and drop to nobody");
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")) && Files.isExecutable(Path.of("/usr/bin/unshare")),
-                "setpriv and unshare (util-linux) are not installed");
+        Assumptions.assumeTrue(Tools.has("setpriv") && Tools.has("unshare"), Tools.missing("setpriv", "unshare"));
         // nobody must be able to read the jar: copy it somewhere world-readable.
         Path dir = Files.createTempDirectory("sockit-it", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         Path jar = Files.copy(SockitProcess.jar(), dir.resolve("sockit.jar"));

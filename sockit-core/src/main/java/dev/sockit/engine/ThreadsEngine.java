@@ -90,6 +90,13 @@ public final class ThreadsEngine implements Engine {
                 continue;
             }
             backoff.succeeded();
+            if (!listener.options().isDefault()) {
+                try {
+                    listener.options().applyTo(channel, listener.isTcp());
+                } catch (IOException e) {
+                    config.events().warning("cannot set " + listener.options() + " on a connection to " + listener + ": " + e.getMessage());
+                }
+            }
             BlockingConnection c = new BlockingConnection(channel, listener, peerOf(channel), config.events(), config.bufferSize());
             connections.add(c);
             if (config.iterative()) {
