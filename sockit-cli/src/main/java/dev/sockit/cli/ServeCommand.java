@@ -40,6 +40,7 @@ import java.util.concurrent.Callable;
                 "  sockit serve echo@[::1]:0               any free port; the real one is printed",
                 "  sockit serve sink@:15000                print what clients send",
                 "  sockit serve daytime --iterative --port-offset 10000",
+                "  sockit serve echo@:7007 discard@:7009 --keepalive echo=1,1,3 --nodelay",
                 "",
                 "On start, one line per listener gives its real address; at each connection's end, a line gives the client, the bytes in and out, the duration and how it ended. Both go to stderr; sink's data goes to stdout."})
 final class ServeCommand implements Callable<Integer> {
@@ -77,6 +78,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "qotd quotations, fortune-style: separated by lines holding only %%, or by blank lines; each under 512 bytes.")
     Path quotes;
 
+    @picocli.CommandLine.Mixin
+    SocketOptionsMixin socketOptions = new SocketOptionsMixin();
+
     @Option(names = "--json", description = "Print events as JSON, one object per line.")
     boolean json;
 
@@ -113,10 +117,14 @@ final class ServeCommand implements Callable<Integer> {
                 parsed.add(usage(() -> Spec.parse(text, portOffset, bindHost, transports)));
             }
         }
+        socketOptions.validate(parsed.stream().map(s -> s.service().name()).distinct().toList(), true);
         EventPrinter events = new EventPrinter(System.err, json, !quiet);
         Server.Builder builder = Server.builder().settings(settings).events(events).iterative(iterative)
                 .maxConnections(maxConnections).idleTimeout(idleTimeout).grace(grace);
-        parsed.forEach(builder::serve);
+        for (Spec spec : parsed) {
+            var options = socketOptions.resolve(spec.service().name());
+            spec.transports().forEach(t -> builder.serve(spec.service(), t, spec.endpoint(), options));
+        }
 
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
@@ -131,6 +139,8 @@ final class ServeCommand implements Callable<Integer> {
         // A second signal while draining means "now": leave at once.
         Signal.handle(new Signal("TERM"), s -> Runtime.getRuntime().halt(1));
         Signal.handle(new Signal("INT"), s -> Runtime.getRuntime().halt(1));
+        server.stopAccepting();
+        events.stopping(grace);
         boolean drained = server.stop(grace);
         events.stopped(drained);
         return 0;

@@ -53,7 +53,7 @@ class ConnectListenIT {
     @Test
     void connectRelaysStdinToAnEchoServerAndPrintsTheEcho() throws Exception {
         try (Server s = echo(Endpoint.parse("[::1]:0"))) {
-            SockitProcess.Result r = SockitProcess.run("hi\n".getBytes(), "connect", s.endpoint().toString());
+            ClientProcess.Result r = ClientProcess.run("hi\n".getBytes(), "connect", s.endpoint().toString());
             assertThat(r.exit()).isZero();
             assertThat(r.out()).isEqualTo("hi\n");
             assertThat(r.err()).isEmpty();
@@ -65,7 +65,7 @@ class ConnectListenIT {
         // dual.test has both loopback addresses; only 127.0.0.1 has a server on the port.
         try (Server s = echo(Endpoint.parse("127.0.0.1:0"))) {
             int port = ((Endpoint.Inet) s.endpoint()).port();
-            SockitProcess.Result r = SockitProcess.run(hosts(dir, "127.0.0.1 dual.test\n::1 dual.test\n"), "hi\n".getBytes(),
+            ClientProcess.Result r = ClientProcess.run(hosts(dir, "127.0.0.1 dual.test\n::1 dual.test\n"), "hi\n".getBytes(),
                     "connect", "dual.test:" + port, "-v");
             assertThat(r.exit()).isZero();
             assertThat(r.out()).isEqualTo("hi\n");
@@ -79,7 +79,7 @@ class ConnectListenIT {
         try (ServerSocket s = new ServerSocket(0, 1, V4)) {
             dead = s.getLocalPort();
         }
-        SockitProcess.Result r = SockitProcess.run(hosts(dir, "127.0.0.1 dual.test\n::1 dual.test\n"), new byte[0],
+        ClientProcess.Result r = ClientProcess.run(hosts(dir, "127.0.0.1 dual.test\n::1 dual.test\n"), new byte[0],
                 "connect", "dual.test:" + dead);
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("sockit: cannot connect to tcp dual.test:" + dead + " — [::1]:" + dead + " refused; 127.0.0.1:"
@@ -88,14 +88,14 @@ class ConnectListenIT {
 
     @Test
     void anUnknownNameSaysSo(@TempDir Path dir) throws Exception {
-        SockitProcess.Result r = SockitProcess.run(hosts(dir, "127.0.0.1 known.test\n"), new byte[0], "connect", "nosuch.test:7");
+        ClientProcess.Result r = ClientProcess.run(hosts(dir, "127.0.0.1 known.test\n"), new byte[0], "connect", "nosuch.test:7");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("sockit: unknown host 'nosuch.test' (the name has no A or AAAA record)\n");
     }
 
     @Test
     void minusSixRefusesANameWithOnlyIpv4(@TempDir Path dir) throws Exception {
-        SockitProcess.Result r = SockitProcess.run(hosts(dir, "127.0.0.1 v4.test\n"), new byte[0], "daytime", "v4.test", "-6");
+        ClientProcess.Result r = ClientProcess.run(hosts(dir, "127.0.0.1 v4.test\n"), new byte[0], "daytime", "v4.test", "-6");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("sockit: 'v4.test' has no IPv6 address (it has 127.0.0.1)\n");
     }
@@ -111,7 +111,7 @@ class ConnectListenIT {
                     // the test reports
                 }
             });
-            SockitProcess.Result r = SockitProcess.run("hello".getBytes(), "connect", "127.0.0.1:" + counter.getLocalPort());
+            ClientProcess.Result r = ClientProcess.run("hello".getBytes(), "connect", "127.0.0.1:" + counter.getLocalPort());
             assertThat(r.exit()).isZero();
             assertThat(r.out()).isEqualTo("got 5 bytes\n");
         }
@@ -121,7 +121,7 @@ class ConnectListenIT {
     void connectOverAUnixSocket(@TempDir Path dir) throws Exception {
         Endpoint unix = Endpoint.parse("unix:" + dir.resolve("echo.sock"));
         try (Server s = echo(unix)) {
-            SockitProcess.Result r = SockitProcess.run("over unix\n".getBytes(), "connect", unix.toString());
+            ClientProcess.Result r = ClientProcess.run("over unix\n".getBytes(), "connect", unix.toString());
             assertThat(r.exit()).isZero();
             assertThat(r.out()).isEqualTo("over unix\n");
         }
@@ -146,7 +146,7 @@ class ConnectListenIT {
                 }
             });
             int port = ((InetSocketAddress) udp.getLocalAddress()).getPort();
-            SockitProcess.Result r = SockitProcess.run("one\ntwo\n".getBytes(), "connect", "127.0.0.1:" + port, "--udp", "--lines",
+            ClientProcess.Result r = ClientProcess.run("one\ntwo\n".getBytes(), "connect", "127.0.0.1:" + port, "--udp", "--lines",
                     "--timeout", "500ms");
             assertThat(r.exit()).isZero();
             assertThat(r.out()).isEqualTo("one\ntwo\n");
@@ -156,11 +156,11 @@ class ConnectListenIT {
 
     @Test
     void listenAcceptsOneClientAndRelaysBothWays() throws Exception {
-        Process p = SockitProcess.start(List.of(), "listen", "127.0.0.1:0");
+        Process p = ClientProcess.start(List.of(), "listen", "127.0.0.1:0");
         try {
-            BufferedReader err = SockitProcess.lines(p.getErrorStream());
-            Endpoint at = Endpoint.parse(SockitProcess.listeningEndpoint(err));
-            CompletableFuture<byte[]> out = SockitProcess.drain(p.getInputStream());
+            BufferedReader err = ClientProcess.lines(p.getErrorStream());
+            Endpoint at = Endpoint.parse(ClientProcess.listeningEndpoint(err));
+            CompletableFuture<byte[]> out = ClientProcess.drain(p.getInputStream());
             try (OutputStream stdin = p.getOutputStream()) {
                 stdin.write("pong\n".getBytes());
             }
@@ -174,16 +174,16 @@ class ConnectListenIT {
             assertThat(p.exitValue()).isZero();
             assertThat(new String(out.get(), StandardCharsets.US_ASCII)).isEqualTo("ping\n");
         } finally {
-            SockitProcess.stop(p);
+            ClientProcess.stop(p);
         }
     }
 
     @Test
     void listenKeepOpenServesAHundredClientsAtOnce() throws Exception {
-        Process p = SockitProcess.start(List.of(), "listen", "[::1]:0", "--keep-open");
+        Process p = ClientProcess.start(List.of(), "listen", "[::1]:0", "--keep-open");
         try {
-            Endpoint.Inet at = (Endpoint.Inet) Endpoint.parse(SockitProcess.listeningEndpoint(SockitProcess.lines(p.getErrorStream())));
-            BufferedReader out = SockitProcess.lines(p.getInputStream());
+            Endpoint.Inet at = (Endpoint.Inet) Endpoint.parse(ClientProcess.listeningEndpoint(ClientProcess.lines(p.getErrorStream())));
+            BufferedReader out = ClientProcess.lines(p.getInputStream());
             int clients = 100;
             List<String> expected = Collections.synchronizedList(new ArrayList<>());
             List<Socket> open = Collections.synchronizedList(new ArrayList<>());
@@ -215,15 +215,15 @@ class ConnectListenIT {
                 s.close();
             }
         } finally {
-            SockitProcess.stop(p);
+            ClientProcess.stop(p);
         }
     }
 
     @Test
     void listenExecRunsTheProgramPerConnection() throws Exception {
-        Process p = SockitProcess.start(List.of(), "listen", "127.0.0.1:0", "--keep-open", "--exec", "tr a-z A-Z");
+        Process p = ClientProcess.start(List.of(), "listen", "127.0.0.1:0", "--keep-open", "--exec", "tr a-z A-Z");
         try {
-            Endpoint.Inet at = (Endpoint.Inet) Endpoint.parse(SockitProcess.listeningEndpoint(SockitProcess.lines(p.getErrorStream())));
+            Endpoint.Inet at = (Endpoint.Inet) Endpoint.parse(ClientProcess.listeningEndpoint(ClientProcess.lines(p.getErrorStream())));
             for (String word : List.of("hello", "world")) {
                 try (Socket s = new Socket()) {
                     s.connect(at.toSocketAddress(), 5000);
@@ -233,37 +233,37 @@ class ConnectListenIT {
                 }
             }
         } finally {
-            SockitProcess.stop(p);
+            ClientProcess.stop(p);
         }
     }
 
     @Test
     void listenOverUdpPrintsTheDatagrams() throws Exception {
-        Process p = SockitProcess.start(List.of(), "listen", "127.0.0.1:0", "--udp", "--keep-open");
+        Process p = ClientProcess.start(List.of(), "listen", "127.0.0.1:0", "--udp", "--keep-open");
         try {
-            Endpoint.Inet at = (Endpoint.Inet) Endpoint.parse(SockitProcess.listeningEndpoint(SockitProcess.lines(p.getErrorStream())));
-            BufferedReader out = SockitProcess.lines(p.getInputStream());
+            Endpoint.Inet at = (Endpoint.Inet) Endpoint.parse(ClientProcess.listeningEndpoint(ClientProcess.lines(p.getErrorStream())));
+            BufferedReader out = ClientProcess.lines(p.getInputStream());
             try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(V4, 0))) {
                 byte[] msg = "hello over udp\n".getBytes();
                 d.send(new DatagramPacket(msg, msg.length, at.toSocketAddress()));
                 assertThat(out.readLine()).isEqualTo("127.0.0.1:" + d.getLocalPort() + ": hello over udp");
             }
         } finally {
-            SockitProcess.stop(p);
+            ClientProcess.stop(p);
         }
     }
 
     @Test
     void listenUsageErrors() throws Exception {
-        SockitProcess.Result unixgram = SockitProcess.run(new byte[0], "listen", "unix:/tmp/sockit-x.sock", "--udp");
+        ClientProcess.Result unixgram = ClientProcess.run(new byte[0], "listen", "unix:/tmp/sockit-x.sock", "--udp");
         assertThat(unixgram.exit()).isEqualTo(2);
         assertThat(unixgram.err()).startsWith("sockit: unixgram endpoints such as unix:/tmp/sockit-x.sock are not supported yet");
 
-        SockitProcess.Result execUdp = SockitProcess.run(new byte[0], "listen", ":0", "--udp", "--exec", "cat");
+        ClientProcess.Result execUdp = ClientProcess.run(new byte[0], "listen", ":0", "--udp", "--exec", "cat");
         assertThat(execUdp.exit()).isEqualTo(2);
         assertThat(execUdp.err()).startsWith("sockit: --exec needs a stream socket: drop --udp\n");
 
-        SockitProcess.Result noPort = SockitProcess.run(new byte[0], "listen", "localhost");
+        ClientProcess.Result noPort = ClientProcess.run(new byte[0], "listen", "localhost");
         assertThat(noPort.exit()).isEqualTo(2);
     }
 }

@@ -53,13 +53,13 @@ class ServiceClientsIT {
         return server.listeners().stream().filter(l -> l.service().name().equals(service)).findFirst().orElseThrow().bound().toString();
     }
 
-    private static SockitProcess.Result sockit(String... args) throws Exception {
-        return SockitProcess.run(new byte[0], args);
+    private static ClientProcess.Result sockit(String... args) throws Exception {
+        return ClientProcess.run(new byte[0], args);
     }
 
     @Test
     void daytimePrintsTheServersLine() throws Exception {
-        SockitProcess.Result r = sockit("daytime", at("daytime"));
+        ClientProcess.Result r = sockit("daytime", at("daytime"));
         assertThat(r.exit()).isZero();
         assertThat(r.out()).isEqualTo("Wed Jan  2 03:04:05 2030\n");
         assertThat(r.err()).isEmpty();
@@ -67,12 +67,12 @@ class ServiceClientsIT {
 
     @Test
     void timePrintsIso8601AndAgreesWithRdate() throws Exception {
-        SockitProcess.Result r = sockit("time", at("time"), "--json");
+        ClientProcess.Result r = sockit("time", at("time"), "--json");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).startsWith("{\"service\":\"time\",\"server\":\"" + at("time") + "\",\"address\":\"" + at("time")
                 + "\",\"transport\":\"tcp\",\"time\":\"2030-01-02T03:04:05Z\",\"seconds_since_1900\":" + (T.getEpochSecond() + 2_208_988_800L) + ",");
 
-        SockitProcess.Result text = sockit("time", at("time"));
+        ClientProcess.Result text = sockit("time", at("time"));
         assertThat(text.out()).startsWith("2030-01-02T03:04:05Z  offset ");
 
         Path rdate = Path.of("/usr/sbin/rdate");
@@ -89,18 +89,18 @@ class ServiceClientsIT {
 
     @Test
     void qotdPrintsTheQuotation() throws Exception {
-        SockitProcess.Result r = sockit("qotd", at("qotd"));
+        ClientProcess.Result r = sockit("qotd", at("qotd"));
         assertThat(r.exit()).isZero();
         assertThat(r.out()).isEqualTo("Simplicity is prerequisite for reliability. - Edsger W. Dijkstra\n");
     }
 
     @Test
     void echoPrintsTheVerifiedEchoOfStdin() throws Exception {
-        SockitProcess.Result r = SockitProcess.run("hello, echo\n".getBytes(), "echo", at("echo"));
+        ClientProcess.Result r = ClientProcess.run("hello, echo\n".getBytes(), "echo", at("echo"));
         assertThat(r.exit()).isZero();
         assertThat(r.out()).isEqualTo("hello, echo\n");
 
-        SockitProcess.Result json = sockit("echo", at("echo"), "--text", "hi", "--json");
+        ClientProcess.Result json = sockit("echo", at("echo"), "--text", "hi", "--json");
         assertThat(json.out()).startsWith("{\"service\":\"echo\",\"server\":\"" + at("echo") + "\",\"address\":\"" + at("echo")
                 + "\",\"transport\":\"tcp\",\"match\":true,\"bytes\":3,\"elapsed_ms\":");
     }
@@ -117,7 +117,7 @@ class ServiceClientsIT {
                     // the test reports
                 }
             });
-            SockitProcess.Result r = sockit("echo", "127.0.0.1:" + liar.getLocalPort(), "--text", "abcdef");
+            ClientProcess.Result r = sockit("echo", "127.0.0.1:" + liar.getLocalPort(), "--text", "abcdef");
             assertThat(r.exit()).isEqualTo(1);
             assertThat(r.err()).isEqualTo("sockit: echo from 127.0.0.1:" + liar.getLocalPort()
                     + " differs at offset 2: sent 0x63 'c', got 0x58 'X'\n");
@@ -127,7 +127,7 @@ class ServiceClientsIT {
 
     @Test
     void chargenChecksThePattern() throws Exception {
-        SockitProcess.Result r = sockit("chargen", at("chargen"), "--bytes", "100000", "--json");
+        ClientProcess.Result r = sockit("chargen", at("chargen"), "--bytes", "100000", "--json");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).isEqualTo("{\"service\":\"chargen\",\"server\":\"" + at("chargen") + "\",\"address\":\"" + at("chargen")
                 + "\",\"transport\":\"tcp\",\"bytes\":100000,\"pattern_ok\":true,\"first_line\":0}\n");
@@ -135,18 +135,18 @@ class ServiceClientsIT {
 
     @Test
     void discardReportsWhatWasSent() throws Exception {
-        SockitProcess.Result r = SockitProcess.run(new byte[250_000], "discard", at("discard"));
+        ClientProcess.Result r = ClientProcess.run(new byte[250_000], "discard", at("discard"));
         assertThat(r.exit()).isZero();
         assertThat(r.out()).isEqualTo("sent 250000 bytes to " + at("discard") + "; it read them all and closed\n");
 
-        SockitProcess.Result json = sockit("discard", at("discard"), "--bytes", "12345", "--json");
+        ClientProcess.Result json = sockit("discard", at("discard"), "--bytes", "12345", "--json");
         assertThat(json.out()).startsWith("{\"service\":\"discard\",\"server\":\"" + at("discard") + "\",\"address\":\"" + at("discard")
                 + "\",\"transport\":\"tcp\",\"bytes\":12345,\"confirmed\":true,\"elapsed_ms\":");
     }
 
     @Test
     void aClientWithoutAPortUsesTheStandardOneAndSaysWhyItFailed() throws Exception {
-        SockitProcess.Result r = sockit("daytime", "::1", "--timeout", "2s");
+        ClientProcess.Result r = sockit("daytime", "::1", "--timeout", "2s");
         org.junit.jupiter.api.Assumptions.assumeTrue(r.exit() != 0, "something serves daytime on [::1]:13 here");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).startsWith("sockit: cannot connect to tcp [::1]:13 — [::1]:13 ");
@@ -155,18 +155,18 @@ class ServiceClientsIT {
 
     @Test
     void usageErrorsExitWithTwoAndOneLine() throws Exception {
-        SockitProcess.Result unixgram = sockit("time", "unix:/tmp/sockit-nothing.sock", "--udp");
+        ClientProcess.Result unixgram = sockit("time", "unix:/tmp/sockit-nothing.sock", "--udp");
         assertThat(unixgram.exit()).isEqualTo(2);
         assertThat(unixgram.err()).startsWith("sockit: unixgram endpoints such as unix:/tmp/sockit-nothing.sock are not supported yet");
 
-        SockitProcess.Result badPort = sockit("echo", "localhost:99999");
+        ClientProcess.Result badPort = sockit("echo", "localhost:99999");
         assertThat(badPort.exit()).isEqualTo(2);
         assertThat(badPort.err()).startsWith("sockit: bad endpoint 'localhost:99999': port 99999 is out of range 0..65535\n");
 
-        SockitProcess.Result bothFamilies = sockit("qotd", "localhost", "-4", "-6");
+        ClientProcess.Result bothFamilies = sockit("qotd", "localhost", "-4", "-6");
         assertThat(bothFamilies.exit()).isEqualTo(2);
 
-        SockitProcess.Result badBytes = sockit("chargen", at("chargen"), "--bytes", "0");
+        ClientProcess.Result badBytes = sockit("chargen", at("chargen"), "--bytes", "0");
         assertThat(badBytes.exit()).isEqualTo(2);
         assertThat(badBytes.err()).doesNotContain("Exception");
     }
@@ -174,7 +174,7 @@ class ServiceClientsIT {
     @Test
     void helpTeachesWithExamples() throws Exception {
         for (String cmd : List.of("daytime", "time", "qotd", "echo", "chargen", "discard", "connect", "listen")) {
-            SockitProcess.Result r = sockit(cmd, "--help");
+            ClientProcess.Result r = sockit(cmd, "--help");
             assertThat(r.exit()).as(cmd).isZero();
             assertThat(r.out()).as(cmd).contains("Examples:").contains("sockit " + cmd);
         }
@@ -191,7 +191,7 @@ class ServiceClientsIT {
                     // closed by the test
                 }
             });
-            SockitProcess.Result r = sockit("daytime", "127.0.0.1:" + silent.getLocalPort(), "--timeout", "500ms");
+            ClientProcess.Result r = sockit("daytime", "127.0.0.1:" + silent.getLocalPort(), "--timeout", "500ms");
             assertThat(r.exit()).isEqualTo(1);
             assertThat(r.err()).isEqualTo("sockit: no data from 127.0.0.1:" + silent.getLocalPort() + " for 500ms\n");
         }

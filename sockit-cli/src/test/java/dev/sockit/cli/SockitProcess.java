@@ -1,110 +1,104 @@
 package dev.sockit.cli;
 
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
-/** The packaged {@code sockit} run as a real process, as a user runs it. */
-final class SockitProcess {
-    private SockitProcess() {
-    }
+/** The packaged {@code sockit} jar run as a real process, its output lines collected as they come. */
+final class SockitProcess implements AutoCloseable {
+    final Process process;
+    private final LinkedBlockingQueue<String> errLines = new LinkedBlockingQueue<>();
+    final List<String> allErr = new CopyOnWriteArrayList<>();
+    final List<String> allOut = new CopyOnWriteArrayList<>();
 
-    record Result(int exit, String out, String err) {
+    private SockitProcess(Process p) {
+        this.process = p;
+        Thread.ofVirtual().start(() -> pump(new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8)), true));
+        Thread.ofVirtual().start(() -> pump(new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)), false));
     }
 
     static Path jar() {
-        String p = System.getProperty("sockit.jar");
-        if (p == null || !Files.isRegularFile(Path.of(p))) {
+        String jar = System.getProperty("sockit.jar");
+        if (jar == null || !Files.exists(Path.of(jar))) {
             throw new IllegalStateException("system property sockit.jar must name the packaged jar (run through failsafe: ./mvnw verify)");
         }
-        return Path.of(p);
+        return Path.of(jar);
     }
 
-    /** The command line: this JVM's java, the jar, then the JVM options and the arguments. */
-    static List<String> command(List<String> jvmOptions, List<String> args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.addAll(jvmOptions);
-        cmd.add("-jar");
-        cmd.add(jar().toString());
-        cmd.addAll(args);
-        return cmd;
+    static String java() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
-    static Process start(List<String> jvmOptions, String... args) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command(jvmOptions, List.of(args)));
-        pb.environment().put("TZ", "UTC");
-        return pb.start();
+    /** {@code java -jar sockit.jar ARGS}, optionally behind a prefix such as {@code setpriv ...}. */
+    static SockitProcess start(List<String> prefix, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", jar().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+        return new SockitProcess(pb.start());
     }
 
-    static Result run(byte[] stdin, String... args) throws Exception {
-        return run(List.of(), stdin, args);
+    static SockitProcess start(String... args) throws IOException {
+        return start(List.of(), args);
     }
 
-    /** Runs to the end with {@code stdin} as its input (closed after), and collects both outputs. */
-    static Result run(List<String> jvmOptions, byte[] stdin, String... args) throws Exception {
-        Process p = start(jvmOptions, args);
-        CompletableFuture<byte[]> out = drain(p.getInputStream());
-        CompletableFuture<byte[]> err = drain(p.getErrorStream());
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(stdin);
+    private void pump(BufferedReader r, boolean err) {
+        try (r) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (err) {
+                    allErr.add(line);
+                    errLines.add(line);
+                } else {
+                    allOut.add(line);
+                }
+            }
         } catch (IOException ignored) {
-            // it did not want all its input (it exited first)
+            // the process ended
         }
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("sockit " + String.join(" ", args) + " did not finish within 60s; stderr so far: "
-                    + new String(err.getNow(new byte[0]), StandardCharsets.UTF_8));
-        }
-        return new Result(p.exitValue(), new String(out.get(), StandardCharsets.UTF_8), new String(err.get(), StandardCharsets.UTF_8));
     }
 
-    static CompletableFuture<byte[]> drain(InputStream in) {
-        CompletableFuture<byte[]> f = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            try (in) {
-                in.transferTo(b);
-            } catch (IOException ignored) {
-                // the process ended
+    /** Waits for the next stderr line matching {@code p}, failing with all of stderr if none comes in time. */
+    String awaitErr(Predicate<String> p, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            String line = left > 0 ? errLines.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (line == null) {
+                throw new AssertionError("no matching line within " + timeout + "; stderr so far:\n" + String.join("\n", allErr));
             }
-            f.complete(b.toByteArray());
-        });
-        return f;
-    }
-
-    /** Reads stderr up to the "listening on" line and returns the endpoint printed there. */
-    static String listeningEndpoint(BufferedReader stderr) throws IOException {
-        String line;
-        while ((line = stderr.readLine()) != null) {
-            int at = line.indexOf("listening on ");
-            if (at >= 0) {
-                String rest = line.substring(at + "listening on ".length()); // e.g. "tcp 127.0.0.1:40001"
-                return rest.substring(rest.indexOf(' ') + 1);
+            if (p.test(line)) {
+                return line;
             }
         }
-        throw new AssertionError("no 'listening on' line on stderr");
     }
 
-    static BufferedReader lines(InputStream in) {
-        return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+    /** Sends SIGTERM. (Process.destroy() would also close our ends of its pipes, losing its last words.) */
+    void terminate() {
+        process.toHandle().destroy();
     }
 
-    static void stop(Process p) throws InterruptedException {
-        p.destroy();
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("sockit did not exit within " + timeout + "; stderr:\n" + String.join("\n", allErr));
         }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
     }
 }

@@ -16,6 +16,12 @@ public interface Engine {
     /** Accepts on {@code channel} until it is closed, serving each connection with {@code service}. */
     void serve(Listener listener, ServerSocketChannel channel, StreamService service);
 
+    /**
+     * Closes every listener and returns once none can accept again. (The JDK finishes closing a
+     * listener in the thread blocked on it, so closing alone may leave it accepting a moment longer.)
+     */
+    void stopAccepting();
+
     /** Waits until every connection has ended, or the deadline passes; true if they all ended. */
     boolean awaitIdle(Instant deadline) throws InterruptedException;
 

@@ -11,6 +11,9 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +29,11 @@ public final class ThreadsEngine implements Engine {
     private final EngineConfig config;
     private final Connections connections;
     private final ScheduledExecutorService reaper;
+    private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
+
+    /** A listener and the lock its thread holds while inside accept(). */
+    private record Acceptor(ServerSocketChannel channel, ReentrantLock inAccept) {
+    }
 
     public ThreadsEngine(EngineConfig config) {
         this.config = config;
@@ -40,12 +48,27 @@ public final class ThreadsEngine implements Engine {
 
     @Override
     public void serve(Listener listener, ServerSocketChannel channel, StreamService service) {
-        Thread.ofVirtual().name("sockit-accept " + listener).start(() -> acceptLoop(listener, channel, service));
+        Acceptor a = new Acceptor(channel, new ReentrantLock());
+        acceptors.add(a);
+        Thread.ofVirtual().name("sockit-accept " + listener).start(() -> acceptLoop(listener, a, service));
     }
 
-    private void acceptLoop(Listener listener, ServerSocketChannel server, StreamService service) {
+    @Override
+    public void stopAccepting() {
+        for (Acceptor a : acceptors) {
+            try {
+                a.channel().close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            a.inAccept().lock(); // the acceptor has left accept(), and the socket is closed
+            a.inAccept().unlock();
+        }
+    }
+
+    private void acceptLoop(Listener listener, Acceptor acceptor, StreamService service) {
         AcceptBackoff backoff = new AcceptBackoff(config.events(), listener.toString());
-        while (server.isOpen()) {
+        while (true) {
             try {
                 connections.acquire();
             } catch (InterruptedException e) {
@@ -53,8 +76,7 @@ public final class ThreadsEngine implements Engine {
             }
             SocketChannel channel;
             try {
-                channel = server.accept();
-                backoff.succeeded();
+                channel = accept(acceptor);
             } catch (ClosedChannelException e) {
                 connections.release(null);
                 return; // the server is stopping
@@ -67,6 +89,14 @@ public final class ThreadsEngine implements Engine {
                 }
                 continue;
             }
+            backoff.succeeded();
+            if (!listener.options().isDefault()) {
+                try {
+                    listener.options().applyTo(channel, listener.isTcp());
+                } catch (IOException e) {
+                    config.events().warning("cannot set " + listener.options() + " on a connection to " + listener + ": " + e.getMessage());
+                }
+            }
             BlockingConnection c = new BlockingConnection(channel, listener, peerOf(channel), config.events(), config.bufferSize());
             connections.add(c);
             if (config.iterative()) {
@@ -74,6 +104,15 @@ public final class ThreadsEngine implements Engine {
             } else {
                 Thread.ofVirtual().name("sockit " + c).start(() -> c.run(service, connections));
             }
+        }
+    }
+
+    private static SocketChannel accept(Acceptor a) throws IOException {
+        a.inAccept().lock();
+        try {
+            return a.channel().accept();
+        } finally {
+            a.inAccept().unlock();
         }
     }
 

@@ -4,6 +4,7 @@ import dev.sockit.engine.Engine;
 import dev.sockit.engine.EngineConfig;
 import dev.sockit.engine.ThreadsEngine;
 import dev.sockit.net.Endpoint;
+import dev.sockit.net.SocketOptions;
 import dev.sockit.net.Transport;
 import dev.sockit.service.Service;
 import dev.sockit.service.Settings;
@@ -42,6 +43,7 @@ public final class Server implements AutoCloseable {
     private final Engine engine;
     private final Duration grace;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final AtomicBoolean accepting = new AtomicBoolean(true);
 
     private Server(List<Listener> listeners, List<ServerSocketChannel> channels, List<Path> socketFiles, Engine engine, Duration grace) {
         this.listeners = List.copyOf(listeners);
@@ -70,10 +72,10 @@ public final class Server implements AutoCloseable {
      * the rest. Returns true if every connection finished within the grace period.
      */
     public boolean stop(Duration grace) {
+        stopAccepting();
         if (!stopped.compareAndSet(false, true)) {
             return true;
         }
-        closeListeners();
         boolean drained;
         try {
             drained = engine.awaitIdle(Instant.now().plus(grace));
@@ -91,7 +93,15 @@ public final class Server implements AutoCloseable {
         stop(grace);
     }
 
+    /** Closes every listener (new clients are refused from now on); open connections go on. Idempotent. */
+    public void stopAccepting() {
+        if (accepting.compareAndSet(true, false)) {
+            closeListeners();
+        }
+    }
+
     private void closeListeners() {
+        engine.stopAccepting();
         for (ServerSocketChannel ch : channels) {
             try {
                 ch.close();
@@ -110,7 +120,7 @@ public final class Server implements AutoCloseable {
 
     /** What to serve and how; {@link #start()} binds every listener or none. */
     public static final class Builder {
-        private record Binding(Service service, Transport transport, Endpoint endpoint) {
+        private record Binding(Service service, Transport transport, Endpoint endpoint, SocketOptions options) {
         }
 
         private final List<Binding> bindings = new ArrayList<>();
@@ -121,13 +131,25 @@ public final class Server implements AutoCloseable {
         private Duration idleTimeout = Duration.ZERO;
         private Duration grace = Duration.ofSeconds(5);
         private boolean iterative;
+        private SocketOptions options = SocketOptions.DEFAULTS;
 
         private Builder() {
         }
 
         /** Serves {@code service} over {@code transport} on {@code endpoint} (port 0: any free port). */
         public Builder serve(Service service, Transport transport, Endpoint endpoint) {
-            bindings.add(new Binding(service, transport, endpoint));
+            return serve(service, transport, endpoint, null);
+        }
+
+        /** Serves with its own socket options; null: the builder's {@link #options(SocketOptions)}. */
+        public Builder serve(Service service, Transport transport, Endpoint endpoint, SocketOptions options) {
+            bindings.add(new Binding(service, transport, endpoint, options));
+            return this;
+        }
+
+        /** Socket options for every listener that was not given its own. */
+        public Builder options(SocketOptions o) {
+            this.options = o;
             return this;
         }
 
@@ -188,12 +210,14 @@ public final class Server implements AutoCloseable {
                         throw new ListenException("cannot listen on " + b.transport().label(b.endpoint()) + " " + b.endpoint()
                                 + " — datagram transports are not available yet", ListenException.Reason.OTHER, null);
                     }
-                    ServerSocketChannel ch = bind(b.transport(), b.endpoint());
+                    SocketOptions o = b.options() != null ? b.options() : options;
+                    ServerSocketChannel ch = bind(b.transport(), b.endpoint(), o);
                     channels.add(ch);
                     if (b.endpoint() instanceof Endpoint.Unix u && !u.abstractName()) {
                         files.add(u.file());
                     }
-                    listeners.add(new Listener(b.service(), b.transport(), b.endpoint(), Endpoint.of(ch.getLocalAddress())));
+                    listeners.add(new Listener(b.service(), b.transport(), b.endpoint(), Endpoint.of(ch.getLocalAddress()),
+                            o, o.readBack(familyOf(ch), ch)));
                 }
             } catch (IOException e) {
                 Server partial = new Server(listeners, channels, files, engine, Duration.ZERO);
@@ -209,13 +233,22 @@ public final class Server implements AutoCloseable {
             return server;
         }
 
-        private static ServerSocketChannel bind(Transport transport, Endpoint endpoint) throws ListenException {
+        private static java.net.ProtocolFamily familyOf(ServerSocketChannel ch) throws IOException {
+            return switch (ch.getLocalAddress()) {
+                case java.net.InetSocketAddress a when a.getAddress() instanceof java.net.Inet4Address -> StandardProtocolFamily.INET;
+                case java.net.InetSocketAddress a -> StandardProtocolFamily.INET6;
+                default -> StandardProtocolFamily.UNIX;
+            };
+        }
+
+        private static ServerSocketChannel bind(Transport transport, Endpoint endpoint, SocketOptions options) throws ListenException {
             ServerSocketChannel ch = null;
             try {
                 ch = endpoint instanceof Endpoint.Unix ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
                 if (endpoint instanceof Endpoint.Inet) {
                     ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                 }
+                options.applyToListener(ch);
                 ch.bind(endpoint.toSocketAddress(), 4096);
                 return ch;
             } catch (IOException | RuntimeException e) {
