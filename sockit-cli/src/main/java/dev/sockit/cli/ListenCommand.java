@@ -12,6 +12,7 @@ import dev.sockit.client.UnsupportedTransportException;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.Transport;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -65,6 +66,9 @@ final class ListenCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Tell on stderr when each client connects and leaves.")
     boolean verbose;
 
+    @Mixin
+    SocketOptionsMixin socket = new SocketOptionsMixin();
+
     private final PrintStream err = System.err;
 
     @Override
@@ -90,7 +94,8 @@ final class ListenCommand implements Callable<Integer> {
             }
             return listenUdp(endpoint);
         }
-        Acceptor acceptor = Acceptor.bind(endpoint, keepOpen ? 4096 : 1);
+        socket.validate(java.util.List.of(), false);
+        Acceptor acceptor = Acceptor.bind(endpoint, keepOpen ? 4096 : 1, socket.resolve(null));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(acceptor)));
         err.println("sockit: listening on " + Transport.TCP.label(acceptor.endpoint()) + " " + acceptor.endpoint());
         ConnectionHandler handler = exec != null ? ExecHandler.shell(exec) : null;

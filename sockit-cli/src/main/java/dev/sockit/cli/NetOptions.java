@@ -6,14 +6,19 @@ import dev.sockit.client.Dialer;
 import dev.sockit.client.Family;
 import dev.sockit.client.HappyEyeballs;
 import dev.sockit.client.Resolver;
+import dev.sockit.net.SocketOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 
-/** How a client command reaches its server: address family, Happy Eyeballs delay, timeouts, -v. */
+/** How a client command reaches its server: address family, Happy Eyeballs delay, timeouts, socket options, -v. */
 final class NetOptions {
+
+    @Mixin
+    SocketOptionsMixin socket = new SocketOptionsMixin();
 
     @Option(names = "-4", description = "Use IPv4 addresses only.")
     boolean ipv4;
@@ -42,13 +47,19 @@ final class NetOptions {
     /** Options for a command whose reads are bounded by --timeout (or 10s) as well. */
     ClientOptions options() {
         Duration t = timeout == null ? ClientOptions.DEFAULT_TIMEOUT : positive(timeout);
-        return new ClientOptions(Resolver.system(), family(), attemptDelay, t, t);
+        return new ClientOptions(Resolver.system(), family(), attemptDelay, t, t, socketOptions());
     }
 
     /** Options for a relay, which waits for data as long as it takes unless --timeout says otherwise. */
     ClientOptions relayOptions() {
         Duration connect = timeout == null ? ClientOptions.DEFAULT_TIMEOUT : positive(timeout);
-        return new ClientOptions(Resolver.system(), family(), attemptDelay, connect, timeout == null ? Duration.ZERO : connect);
+        return new ClientOptions(Resolver.system(), family(), attemptDelay, connect, timeout == null ? Duration.ZERO : connect,
+                socketOptions());
+    }
+
+    private SocketOptions socketOptions() {
+        socket.validate(List.of(), false);
+        return socket.resolve(null);
     }
 
     private static Duration positive(Duration d) {

@@ -2,6 +2,7 @@ package dev.sockit.client;
 
 import dev.sockit.net.Addresses;
 import dev.sockit.net.Endpoint;
+import dev.sockit.net.SocketOptions;
 import dev.sockit.net.Transport;
 import dev.sockit.server.ListenException;
 
@@ -28,11 +29,13 @@ public final class Acceptor implements AutoCloseable {
     private final ServerSocketChannel channel;
     private final Endpoint requested;
     private final Endpoint bound;
+    private final SocketOptions options;
 
-    private Acceptor(ServerSocketChannel channel, Endpoint requested, Endpoint bound) {
+    private Acceptor(ServerSocketChannel channel, Endpoint requested, Endpoint bound, SocketOptions options) {
         this.channel = channel;
         this.requested = requested;
         this.bound = bound;
+        this.options = options;
     }
 
     /**
@@ -41,14 +44,20 @@ public final class Acceptor implements AutoCloseable {
      * @throws ListenException when it cannot; the message says why and what to do
      */
     public static Acceptor bind(Endpoint endpoint, int backlog) throws ListenException {
+        return bind(endpoint, backlog, SocketOptions.DEFAULTS);
+    }
+
+    /** Binds a listening socket whose accepted connections get {@code options}. */
+    public static Acceptor bind(Endpoint endpoint, int backlog, SocketOptions options) throws ListenException {
         ServerSocketChannel ch = null;
         try {
             ch = endpoint instanceof Endpoint.Unix ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
             if (endpoint instanceof Endpoint.Inet) {
                 ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                options.applyToListener(ch);
             }
             ch.bind(endpoint.toSocketAddress(), backlog);
-            return new Acceptor(ch, endpoint, Endpoint.of(ch.getLocalAddress()));
+            return new Acceptor(ch, endpoint, Endpoint.of(ch.getLocalAddress()), options);
         } catch (IOException | RuntimeException e) {
             if (ch != null) {
                 try {
@@ -69,6 +78,12 @@ public final class Acceptor implements AutoCloseable {
     /** Waits for one connection. */
     public Connection accept(Duration idleTimeout) throws IOException {
         SocketChannel c = channel.accept();
+        try {
+            options.applyTo(c, bound instanceof Endpoint.Inet);
+        } catch (IOException e) {
+            c.close();
+            throw e;
+        }
         return new Connection(c, peerOf(c), idleTimeout, List.of());
     }
 

@@ -1,5 +1,7 @@
 package dev.sockit.client;
 
+import dev.sockit.net.SocketOptions;
+
 import java.time.Duration;
 
 /**
@@ -11,8 +13,10 @@ import java.time.Duration;
  * @param connectTimeout how long connecting (over every address) may take
  * @param idleTimeout    give up when a connection is silent this long ({@link Duration#ZERO}: never); over
  *                       UDP, how long to wait for a reply from each address, resending meanwhile
+ * @param socket         options set on every stream socket before it connects (keepalive, nodelay, buffers, linger)
  */
-public record ClientOptions(Resolver resolver, Family family, Duration attemptDelay, Duration connectTimeout, Duration idleTimeout) {
+public record ClientOptions(Resolver resolver, Family family, Duration attemptDelay, Duration connectTimeout, Duration idleTimeout,
+                            SocketOptions socket) {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
     public ClientOptions {
@@ -29,26 +33,31 @@ public record ClientOptions(Resolver resolver, Family family, Duration attemptDe
 
     /** The system resolver, both families, 250 ms attempt delay, 10 s to connect and 10 s of silence at most. */
     public static ClientOptions defaults() {
-        return new ClientOptions(Resolver.system(), Family.ANY, HappyEyeballs.DEFAULT_ATTEMPT_DELAY, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT);
+        return new ClientOptions(Resolver.system(), Family.ANY, HappyEyeballs.DEFAULT_ATTEMPT_DELAY, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT,
+                SocketOptions.DEFAULTS);
     }
 
     public ClientOptions withResolver(Resolver r) {
-        return new ClientOptions(r, family, attemptDelay, connectTimeout, idleTimeout);
+        return new ClientOptions(r, family, attemptDelay, connectTimeout, idleTimeout, socket);
     }
 
     public ClientOptions withFamily(Family f) {
-        return new ClientOptions(resolver, f, attemptDelay, connectTimeout, idleTimeout);
+        return new ClientOptions(resolver, f, attemptDelay, connectTimeout, idleTimeout, socket);
     }
 
     public ClientOptions withAttemptDelay(Duration d) {
-        return new ClientOptions(resolver, family, d, connectTimeout, idleTimeout);
+        return new ClientOptions(resolver, family, d, connectTimeout, idleTimeout, socket);
     }
 
     public ClientOptions withConnectTimeout(Duration d) {
-        return new ClientOptions(resolver, family, attemptDelay, d, idleTimeout);
+        return new ClientOptions(resolver, family, attemptDelay, d, idleTimeout, socket);
+    }
+
+    public ClientOptions withSocketOptions(SocketOptions o) {
+        return new ClientOptions(resolver, family, attemptDelay, connectTimeout, idleTimeout, o);
     }
 
     public ClientOptions withIdleTimeout(Duration d) {
-        return new ClientOptions(resolver, family, attemptDelay, connectTimeout, d);
+        return new ClientOptions(resolver, family, attemptDelay, connectTimeout, d, socket);
     }
 }

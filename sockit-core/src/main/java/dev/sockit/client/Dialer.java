@@ -56,7 +56,7 @@ public final class Dialer {
             case Endpoint.Unix u -> connectUnix(u);
             case Endpoint.Inet i -> {
                 List<InetSocketAddress> addresses = addresses(i);
-                HappyEyeballs.Connected c = new HappyEyeballs(options.attemptDelay(), options.connectTimeout())
+                HappyEyeballs.Connected c = new HappyEyeballs(options.attemptDelay(), options.connectTimeout(), options.socket())
                         .connect(addresses, "tcp " + i);
                 Connection conn = new Connection(c.channel(), Addresses.format(c.address()), options.idleTimeout(), c.attempts());
                 observer.reached(conn.peer(), conn.attempts());
@@ -68,6 +68,7 @@ public final class Dialer {
     private Connection connectUnix(Endpoint.Unix u) throws IOException {
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
+            options.socket().applyTo(ch, false);
             ch.connect(u.toSocketAddress());
         } catch (IOException e) {
             ch.close();

@@ -1,5 +1,7 @@
 package dev.sockit.client;
 
+import dev.sockit.net.SocketOptions;
+
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -30,12 +32,18 @@ public final class HappyEyeballs {
 
     private final Duration attemptDelay;
     private final Duration timeout;
+    private final SocketOptions socketOptions;
 
     /**
      * @param attemptDelay how long an attempt runs alone before the next address is tried too
      * @param timeout      how long the whole connect may take
      */
     public HappyEyeballs(Duration attemptDelay, Duration timeout) {
+        this(attemptDelay, timeout, SocketOptions.DEFAULTS);
+    }
+
+    /** @param socketOptions set on each socket before it connects (keepalive, nodelay, buffers, linger) */
+    public HappyEyeballs(Duration attemptDelay, Duration timeout, SocketOptions socketOptions) {
         if (attemptDelay.isNegative()) {
             throw new IllegalArgumentException("attempt delay must not be negative");
         }
@@ -44,6 +52,7 @@ public final class HappyEyeballs {
         }
         this.attemptDelay = attemptDelay;
         this.timeout = timeout;
+        this.socketOptions = socketOptions;
     }
 
     /** The connection that won, and what became of every address. */
@@ -166,11 +175,12 @@ public final class HappyEyeballs {
     }
 
     /** Starts one attempt; returns the channel if it connected at once, else registers it or records its failure. */
-    private static SocketChannel start(InetSocketAddress a, Selector selector, Map<SelectionKey, InetSocketAddress> pending,
+    private SocketChannel start(InetSocketAddress a, Selector selector, Map<SelectionKey, InetSocketAddress> pending,
                                        Map<InetSocketAddress, Attempt> outcomes) {
         SocketChannel ch = null;
         try {
             ch = SocketChannel.open(a.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+            socketOptions.applyTo(ch, true); // before connecting: the SYN already offers the buffers' window
             ch.configureBlocking(false);
             if (ch.connect(a)) {
                 return ch;
