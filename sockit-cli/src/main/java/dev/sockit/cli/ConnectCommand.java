@@ -39,7 +39,7 @@ import java.util.concurrent.Callable;
 final class ConnectCommand implements Callable<Integer> {
     private static final Duration UDP_LINGER = Duration.ofSeconds(2);
 
-    @Parameters(index = "0", paramLabel = "ENDPOINT", description = "HOST:PORT, [IPv6]:PORT or unix:/path (unix:@name for an abstract socket).")
+    @Parameters(index = "0", paramLabel = "ENDPOINT", description = "HOST:PORT, [IPv6]:PORT or unix:/path.")
     String target;
 
     @Option(names = {"-u", "--udp"}, description = "Use UDP (one datagram per read of stdin).")

@@ -41,7 +41,7 @@ import java.util.concurrent.Callable;
                 "  sockit listen :5353 --udp --keep-open"})
 final class ListenCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "ENDPOINT", description = ":PORT (every address), HOST:PORT, [IPv6]:PORT, unix:/path or unix:@name.")
+    @Parameters(index = "0", paramLabel = "ENDPOINT", description = ":PORT (every address), HOST:PORT, [IPv6]:PORT or unix:/path.")
     String where;
 
     @Option(names = {"-k", "--keep-open"}, description = "Serve client after client, many at once, instead of one and done.")
@@ -85,10 +85,12 @@ final class ListenCommand implements Callable<Integer> {
         if (timeout.isNegative()) {
             throw new Main.UsageException("--timeout must not be negative");
         }
+        try {
+            UnsupportedTransportException.check(udp ? Transport.UDP : Transport.TCP, endpoint);
+        } catch (UnsupportedTransportException e) {
+            throw new Main.UsageException(e.getMessage());
+        }
         if (udp) {
-            if (endpoint instanceof Endpoint.Unix) {
-                throw new Main.UsageException(new UnsupportedTransportException(Transport.UDP, endpoint).getMessage());
-            }
             if (exec != null) {
                 throw new Main.UsageException("--exec needs a stream socket: drop --udp");
             }

@@ -29,8 +29,10 @@ final class Target {
         if (e instanceof Endpoint.Inet i && i.isWildcard()) {
             throw new Main.UsageException("'" + e + "' names no host; write HOST:PORT, e.g. localhost:" + i.port());
         }
-        if (e instanceof Endpoint.Unix && transport == Transport.UDP) {
-            throw new Main.UsageException(new UnsupportedTransportException(transport, e).getMessage());
+        try {
+            UnsupportedTransportException.check(transport, e);
+        } catch (UnsupportedTransportException ex) {
+            throw new Main.UsageException(ex.getMessage());
         }
     }
 }

@@ -49,6 +49,7 @@ public final class Acceptor implements AutoCloseable {
 
     /** Binds a listening socket whose accepted connections get {@code options}. */
     public static Acceptor bind(Endpoint endpoint, int backlog, SocketOptions options) throws ListenException {
+        UnsupportedTransportException.check(Transport.TCP, endpoint);
         ServerSocketChannel ch = null;
         try {
             ch = endpoint instanceof Endpoint.Unix ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();

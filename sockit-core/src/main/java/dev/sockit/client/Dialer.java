@@ -66,6 +66,7 @@ public final class Dialer {
     }
 
     private Connection connectUnix(Endpoint.Unix u) throws IOException {
+        UnsupportedTransportException.check(Transport.TCP, u);
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             options.socket().applyTo(ch, false);

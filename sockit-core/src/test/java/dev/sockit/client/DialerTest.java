@@ -114,6 +114,17 @@ class DialerTest {
     }
 
     @Test
+    void abstractUnixNamesAreNotSupportedYet() {
+        // The JDK's Unix socket addresses are paths; a leading NUL (the abstract namespace) is refused.
+        Endpoint abstractName = Endpoint.parse("unix:@sockit-test");
+        assertThatThrownBy(() -> Peers.dialer().connect(abstractName))
+                .isInstanceOf(UnsupportedTransportException.class)
+                .hasMessageStartingWith("abstract Unix socket names such as unix:@sockit-test are not supported yet");
+        assertThatThrownBy(() -> Acceptor.bind(abstractName, 1))
+                .isInstanceOf(UnsupportedTransportException.class);
+    }
+
+    @Test
     void unixDatagramEndpointsAreNotSupportedYet(@TempDir Path dir) {
         Endpoint unix = Endpoint.parse("unix:" + dir.resolve("dgram.sock"));
         assertThatThrownBy(() -> Peers.dialer().datagram(unix))
