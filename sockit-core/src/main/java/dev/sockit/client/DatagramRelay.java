@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * netcat over UDP: each read of the input (or each line) goes out as one datagram; each datagram
@@ -26,7 +27,7 @@ public record DatagramRelay(boolean lines, Duration linger) {
     public Result run(DatagramLink link, InputStream input, OutputStream out) throws IOException {
         InputStream in = lines ? new BufferedInputStream(input) : input; // per-read semantics matter only without --lines
         long[] sent = {0, 0};
-        IOException[] uploadFailure = {null};
+        AtomicReference<IOException> uploadFailure = new AtomicReference<>();
         Thread upload = Thread.ofVirtual().name("sockit-udp-upload " + link.peerText()).start(() -> {
             try {
                 byte[] buf = new byte[DatagramLink.MAX_DATAGRAM];
@@ -39,7 +40,7 @@ public record DatagramRelay(boolean lines, Duration linger) {
                     }
                 }
             } catch (IOException e) {
-                uploadFailure[0] = e;
+                uploadFailure.set(e);
             }
         });
         long datagrams = 0;
@@ -70,8 +71,9 @@ public record DatagramRelay(boolean lines, Duration linger) {
                 break;
             }
         }
-        if (uploadFailure[0] != null) {
-            throw new IOException("sending to udp " + link.peerText() + " failed: " + Reasons.of(uploadFailure[0]), uploadFailure[0]);
+        IOException failed = uploadFailure.get();
+        if (failed != null) {
+            throw new IOException("sending to udp " + link.peerText() + " failed: " + Reasons.of(failed), failed);
         }
         synchronized (sent) {
             return new Result(sent[0], sent[1], datagrams, bytes);

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * RFC 862: sends bytes and checks that every one comes back, in order. Over a stream, sending and
@@ -43,7 +44,7 @@ public final class EchoClient {
         long start = System.nanoTime();
         try (Connection c = dialer.connect(endpoint)) {
             BlockingQueue<byte[]> sent = new ArrayBlockingQueue<>(IN_FLIGHT);
-            IOException[] sendFailure = {null};
+            AtomicReference<IOException> sendFailure = new AtomicReference<>();
             Thread sender = Thread.ofVirtual().name("sockit-echo-send").start(() -> {
                 try {
                     byte[] buf = new byte[CHUNK];
@@ -59,7 +60,7 @@ public final class EchoClient {
                     sent.put(END);
                     c.shutdownOutput();
                 } catch (IOException e) {
-                    sendFailure[0] = e;
+                    sendFailure.set(e);
                 } catch (InterruptedException e) {
                     // the receiver has finished or failed; it reports
                 }
@@ -67,13 +68,13 @@ public final class EchoClient {
             try {
                 long verified = receive(c, sent, echoed);
                 sender.join();
-                if (sendFailure[0] != null) {
-                    throw sendFailure[0];
+                if (sendFailure.get() != null) {
+                    throw sendFailure.get();
                 }
                 return new EchoResult(c.peer(), verified, 0, java.time.Duration.ofNanos(System.nanoTime() - start));
             } catch (IOException e) {
-                if (sendFailure[0] != null && !(e instanceof MismatchException)) {
-                    throw sendFailure[0]; // the first failure says most
+                if (sendFailure.get() != null && !(e instanceof MismatchException)) {
+                    throw sendFailure.get(); // the first failure says most
                 }
                 throw e;
             } catch (InterruptedException e) {

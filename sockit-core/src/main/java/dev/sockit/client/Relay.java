@@ -6,7 +6,9 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What netcat does: bytes from an input to a connection and from the connection to an output, both
@@ -35,8 +37,8 @@ public record Relay(boolean halfClose, boolean stopWhenPeerEnds) {
     public Result run(Connection c, InputStream in, OutputStream out) throws IOException {
         AtomicLong sent = new AtomicLong();
         CountDownLatch uploaded = new CountDownLatch(1);
-        IOException[] uploadFailure = {null};
-        boolean[] closedByUs = {false};
+        AtomicReference<IOException> uploadFailure = new AtomicReference<>();
+        AtomicBoolean closedByUs = new AtomicBoolean();
         Thread.ofVirtual().name("sockit-relay-upload " + c.peer()).start(() -> {
             try {
                 byte[] buf = new byte[16 * 1024];
@@ -48,11 +50,11 @@ public record Relay(boolean halfClose, boolean stopWhenPeerEnds) {
                 if (halfClose) {
                     c.shutdownOutput();
                 } else {
-                    closedByUs[0] = true;
+                    closedByUs.set(true);
                     c.closeQuietly();
                 }
             } catch (IOException e) {
-                uploadFailure[0] = e;
+                uploadFailure.set(e);
             } finally {
                 uploaded.countDown();
             }
@@ -67,15 +69,16 @@ public record Relay(boolean halfClose, boolean stopWhenPeerEnds) {
                     received += n;
                 }
             } catch (ClosedChannelException e) {
-                if (!closedByUs[0]) {
+                if (!closedByUs.get()) {
                     throw e;
                 }
                 return new Result(sent.get(), received); // --no-half-close: our input ended, so we closed
             }
             if (!stopWhenPeerEnds) {
                 uploaded.await();
-                if (uploadFailure[0] != null) {
-                    throw new IOException(uploadFailure[0].getMessage() + " (after " + sent.get() + " bytes)", uploadFailure[0]);
+                IOException failed = uploadFailure.get();
+                if (failed != null) {
+                    throw new IOException(failed.getMessage() + " (after " + sent.get() + " bytes)", failed);
                 }
             }
             return new Result(sent.get(), received);
