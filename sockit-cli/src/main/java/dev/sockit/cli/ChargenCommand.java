@@ -41,7 +41,9 @@ final class ChargenCommand extends ServiceClientCommand {
         if (bytes < 1) {
             throw new Main.UsageException("--bytes must be at least 1, not " + bytes);
         }
+        long start = System.nanoTime();
         ChargenResult r = ChargenClient.read(dialer, endpoint, transport, bytes, print && !json ? out : null);
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         if (json) {
             Map<String, Object> f = result(endpoint, transport);
             f.put("bytes", r.bytes());
@@ -50,6 +52,7 @@ final class ChargenCommand extends ServiceClientCommand {
             if (transport == Transport.UDP) {
                 f.put("datagrams", r.datagrams());
             }
+            f.put("elapsed_ms", elapsedMs);
             printJson(f);
         } else {
             (print ? err : out).println(r.bytes() + " bytes from " + r.peer() + " follow the RFC 864 pattern (starting at line "
