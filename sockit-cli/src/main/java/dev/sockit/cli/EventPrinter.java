@@ -29,10 +29,15 @@ final class EventPrinter implements ServerEvents {
     @Override
     public void listening(Listener l) {
         if (json) {
-            emit(fields("listening", "service", l.service().name(), "transport", l.transport().label(l.bound()),
-                    "endpoint", l.bound().toString()));
+            Map<String, Object> f = fields("listening", "service", l.service().name(), "transport", l.transport().label(l.bound()),
+                    "endpoint", l.bound().toString());
+            if (!l.applied().isEmpty()) {
+                f.put("options", l.applied());
+            }
+            emit(f);
         } else {
-            out.println("sockit: " + l.service().name() + " listening on " + l.transport().label(l.bound()) + " " + l.bound());
+            out.println("sockit: " + l.service().name() + " listening on " + l.transport().label(l.bound()) + " " + l.bound()
+                    + (l.applied().isEmpty() ? "" : " (" + l.applied() + ")"));
         }
     }
 
@@ -92,6 +97,16 @@ final class EventPrinter implements ServerEvents {
             emit(fields("warning", "message", message));
         } else {
             out.println(Instant.now() + " warning: " + message);
+        }
+    }
+
+    void stopping(java.time.Duration grace) {
+        if (json) {
+            Map<String, Object> f = fields("stopping");
+            f.put("grace_ms", grace.toMillis());
+            emit(f);
+        } else {
+            out.println("sockit: stopping: no new connections; open ones may finish within " + grace.toMillis() + " ms");
         }
     }
 

@@ -45,6 +45,7 @@ import java.util.concurrent.Callable;
                 "  sockit serve echo/udp@[::1]:0           UDP only, any free port; the real one is printed",
                 "  sockit serve sink@:15000                print what clients send (TCP lines, UDP datagrams)",
                 "  sockit serve daytime --iterative --port-offset 10000",
+                "  sockit serve echo@:7007 discard@:7009 --keepalive echo=1,1,3 --nodelay",
                 "  sockit serve echo@unix:/run/sockit/echo.sock --socket-mode 0660",
                 "  sockit serve echo/udp@unix:/tmp/echo.dgram qotd/udp@unix:@qotd",
                 "  sockit serve chargen/udp@:10019 --reply-rate 2 --reply-burst 5 --global-reply-rate 100",
@@ -122,6 +123,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "How often, at most, datagram counts and drop warnings are printed (default: 10s).")
     Duration reportEvery = Duration.ofSeconds(10);
 
+    @picocli.CommandLine.Mixin
+    SocketOptionsMixin socketOptions = new SocketOptionsMixin();
+
     @Option(names = "--json", description = "Print events as JSON, one object per line.")
     boolean json;
 
@@ -162,11 +166,15 @@ final class ServeCommand implements Callable<Integer> {
                 parsed.add(usage(() -> Spec.parse(text, portOffset, bindHost, transports)));
             }
         }
+        socketOptions.validate(parsed.stream().map(s -> s.service().name()).distinct().toList(), true);
         EventPrinter events = new EventPrinter(System.err, json, !quiet);
         Server.Builder builder = Server.builder().settings(settings).events(events).iterative(iterative)
                 .maxConnections(maxConnections).idleTimeout(idleTimeout).grace(grace)
                 .replyLimits(limits).reportEvery(reportEvery).socketMode(socketMode == null ? -1 : socketMode);
-        parsed.forEach(builder::serve);
+        for (Spec spec : parsed) {
+            var options = socketOptions.resolve(spec.service().name());
+            spec.transports().forEach(t -> builder.serve(spec.service(), t, spec.endpoint(), options));
+        }
 
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
@@ -181,6 +189,8 @@ final class ServeCommand implements Callable<Integer> {
         // A second signal while draining means "now": leave at once.
         Signal.handle(new Signal("TERM"), s -> Runtime.getRuntime().halt(1));
         Signal.handle(new Signal("INT"), s -> Runtime.getRuntime().halt(1));
+        server.stopAccepting();
+        events.stopping(grace);
         boolean drained = server.stop(grace);
         events.stopped(drained);
         return 0;

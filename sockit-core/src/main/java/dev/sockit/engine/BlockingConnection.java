@@ -66,9 +66,12 @@ final class BlockingConnection implements Output, Connections.Member {
             events.warning(listener.service().name() + " session for " + peer + " failed, connection closed: " + e);
         } finally {
             closeSocket();
-            connections.release(this);
-            events.connectionEnded(new ConnectionRecord(listener, peer, bytesIn, bytesOut,
-                    Duration.ofNanos(System.nanoTime() - start), outcome));
+            try {
+                events.connectionEnded(new ConnectionRecord(listener, peer, bytesIn, bytesOut,
+                        Duration.ofNanos(System.nanoTime() - start), outcome));
+            } finally {
+                connections.release(this); // last: whoever waits for an idle engine also sees this connection's record
+            }
         }
     }
 

@@ -18,17 +18,17 @@ public interface Engine {
     void serve(Listener listener, StreamAcceptor acceptor, StreamService service);
 
     /**
-     * Accepts on a JDK server channel until it is closed; peers are shown as {@code [::1]:51234}, or for
-     * Unix sockets by their credentials, {@code unix:(pid 1234 uid 0)}.
+     * Accepts on a JDK server channel until it is closed, setting the listener's socket options on
+     * each connection; peers are shown as {@code [::1]:51234}, or for Unix sockets by their
+     * credentials, {@code unix:(pid 1234 uid 0)}.
      */
-    default void serve(Listener listener, ServerSocketChannel channel, StreamService service) {
-        serve(listener, acceptor(channel), service);
-    }
+    void serve(Listener listener, ServerSocketChannel channel, StreamService service);
 
-    /** A JDK server channel as an acceptor whose peers are named as engines name them. */
-    static StreamAcceptor acceptor(ServerSocketChannel channel) {
-        return StreamAcceptor.of(channel, PeerNames::of);
-    }
+    /**
+     * Closes every listener and returns once none can accept again. (The JDK finishes closing a
+     * listener in the thread blocked on it, so closing alone may leave it accepting a moment longer.)
+     */
+    void stopAccepting();
 
     /** Waits until every connection has ended, or the deadline passes; true if they all ended. */
     boolean awaitIdle(Instant deadline) throws InterruptedException;

@@ -6,7 +6,12 @@ import dev.sockit.service.StreamService;
 
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +31,11 @@ public final class ThreadsEngine implements Engine {
     private final EngineConfig config;
     private final Connections connections;
     private final ScheduledExecutorService reaper;
+    private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
+
+    /** A listener and the lock its thread holds while inside accept(). */
+    private record Acceptor(StreamAcceptor socket, ReentrantLock inAccept) {
+    }
 
     public ThreadsEngine(EngineConfig config) {
         this.config = config;
@@ -38,19 +48,54 @@ public final class ThreadsEngine implements Engine {
         reaper.scheduleWithFixedDelay(this::reap, REAP_EVERY_MILLIS, REAP_EVERY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Serves a JDK listener: each accepted connection gets the listener's socket options, and its
+     * peer is shown as {@code [::1]:51234}, or for a Unix socket by its credentials, {@code unix:(pid 1234 uid 0)}.
+     */
+    @Override
+    public void serve(Listener listener, ServerSocketChannel channel, StreamService service) {
+        serve(listener, StreamAcceptor.of(channel, c -> configure(listener, c)), service);
+    }
+
+    private String configure(Listener listener, SocketChannel channel) {
+        if (!listener.options().isDefault()) {
+            try {
+                listener.options().applyTo(channel, listener.isTcp());
+            } catch (IOException e) {
+                config.events().warning("cannot set " + listener.options() + " on a connection to " + listener + ": " + e.getMessage());
+            }
+        }
+        return PeerNames.of(channel);
+    }
+
     @Override
     public void serve(Listener listener, StreamAcceptor acceptor, StreamService service) {
-        threads(acceptor).name("sockit-accept " + listener).start(() -> acceptLoop(listener, acceptor, service));
+        Acceptor a = new Acceptor(acceptor, new ReentrantLock());
+        acceptors.add(a);
+        threads(acceptor).name("sockit-accept " + listener).start(() -> acceptLoop(listener, a, service));
     }
 
     private static Thread.Builder threads(StreamAcceptor acceptor) {
         return acceptor.blocksInNativeCode() ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
     }
 
-    private void acceptLoop(Listener listener, StreamAcceptor server, StreamService service) {
+    @Override
+    public void stopAccepting() {
+        for (Acceptor a : acceptors) {
+            try {
+                a.socket().close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            a.inAccept().lock(); // the acceptor has left accept(), and the socket is closed
+            a.inAccept().unlock();
+        }
+    }
+
+    private void acceptLoop(Listener listener, Acceptor acceptor, StreamService service) {
         AcceptBackoff backoff = new AcceptBackoff(config.events(), listener.toString());
-        Thread.Builder connectionThreads = threads(server);
-        while (server.isOpen()) {
+        Thread.Builder connectionThreads = threads(acceptor.socket());
+        while (true) {
             try {
                 connections.acquire();
             } catch (InterruptedException e) {
@@ -58,8 +103,7 @@ public final class ThreadsEngine implements Engine {
             }
             StreamAcceptor.Accepted accepted;
             try {
-                accepted = server.accept();
-                backoff.succeeded();
+                accepted = accept(acceptor);
             } catch (ClosedChannelException e) {
                 connections.release(null);
                 return; // the server is stopping
@@ -72,6 +116,7 @@ public final class ThreadsEngine implements Engine {
                 }
                 continue;
             }
+            backoff.succeeded();
             BlockingConnection c = new BlockingConnection(accepted.stream(), listener, accepted.peer(), config.events(), config.bufferSize());
             connections.add(c);
             if (config.iterative()) {
@@ -79,6 +124,15 @@ public final class ThreadsEngine implements Engine {
             } else {
                 connectionThreads.name("sockit " + c).start(() -> c.run(service, connections));
             }
+        }
+    }
+
+    private static StreamAcceptor.Accepted accept(Acceptor a) throws IOException {
+        a.inAccept().lock();
+        try {
+            return a.socket().accept();
+        } finally {
+            a.inAccept().unlock();
         }
     }
 

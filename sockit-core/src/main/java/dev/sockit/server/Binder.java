@@ -1,12 +1,12 @@
 package dev.sockit.server;
 
-import dev.sockit.engine.Engine;
 import dev.sockit.io.DatagramPort;
 import dev.sockit.io.StreamAcceptor;
 import dev.sockit.linux.UnixDatagramSocket;
 import dev.sockit.linux.UnixStreamListener;
 import dev.sockit.net.Addresses;
 import dev.sockit.net.Endpoint;
+import dev.sockit.net.SocketOptions;
 import dev.sockit.net.Transport;
 import dev.sockit.net.UnixSocketAddress;
 import dev.sockit.service.Service;
@@ -59,11 +59,20 @@ final class Binder {
         this.events = events;
     }
 
-    /** One bound socket: a stream acceptor or a datagram port, and a socket file to remove on stop. */
-    record Bound(Listener listener, StreamAcceptor acceptor, DatagramPort port, Path file) implements Closeable {
+    /** Said of the sockets made through libc, which do not take {@link SocketOptions} yet. */
+    private static final String NOT_APPLIED = "(socket options are not applied to Linux abstract-name and Unix datagram sockets yet)";
+
+    /**
+     * One bound socket, and a socket file to remove on stop: a JDK listener ({@code channel}), a
+     * listener made through libc ({@code acceptor}), or a datagram socket ({@code port}).
+     */
+    record Bound(Listener listener, ServerSocketChannel channel, StreamAcceptor acceptor, DatagramPort port, Path file) implements Closeable {
         @Override
         public void close() {
             try {
+                if (channel != null) {
+                    channel.close();
+                }
                 if (acceptor != null) {
                     acceptor.close();
                 }
@@ -76,19 +85,21 @@ final class Binder {
         }
     }
 
-    Bound stream(Service service, Endpoint endpoint) throws ListenException {
+    Bound stream(Service service, Endpoint endpoint, SocketOptions options) throws ListenException {
         Transport t = Transport.TCP;
         try {
             return switch (endpoint) {
                 case Endpoint.Unix u when u.abstractName() -> {
                     UnixStreamListener l = UnixStreamListener.bind(UnixSocketAddress.of(u), BACKLOG);
-                    yield new Bound(new Listener(service, t, u, l.localAddress().toEndpoint()), l, null, null);
+                    Listener listener = new Listener(service, t, u, l.localAddress().toEndpoint(), options, options.isDefault() ? "" : NOT_APPLIED);
+                    yield new Bound(listener, null, l, null, null);
                 }
                 case Endpoint.Unix u -> {
                     SocketFiles.prepare(t, u);
                     ServerSocketChannel ch = SocketFiles.bindWithMode(u, socketMode, () -> {
                         ServerSocketChannel c = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
                         try {
+                            options.applyToListener(c);
                             c.bind(u.toSocketAddress(), BACKLOG);
                             return c;
                         } catch (IOException | RuntimeException e) {
@@ -96,13 +107,16 @@ final class Binder {
                             throw e;
                         }
                     });
-                    yield new Bound(new Listener(service, t, u, Endpoint.of(ch.getLocalAddress())), acceptor(ch), null, u.file());
+                    Listener listener = new Listener(service, t, u, Endpoint.of(ch.getLocalAddress()), options,
+                            options.readBack(StandardProtocolFamily.UNIX, ch));
+                    yield new Bound(listener, ch, null, null, u.file());
                 }
                 case Endpoint.Inet i -> {
-                    ServerSocketChannel ch = tcp(i, sharedPort(service, i));
+                    ServerSocketChannel ch = tcp(i, sharedPort(service, i), options);
                     Endpoint bound = Endpoint.of(ch.getLocalAddress());
                     remember(service, i, bound);
-                    yield new Bound(new Listener(service, t, i, bound), acceptor(ch), null, null);
+                    Listener listener = new Listener(service, t, i, bound, options, options.readBack(familyOf(ch.getLocalAddress()), ch));
+                    yield new Bound(listener, ch, null, null, null);
                 }
             };
         } catch (ListenException e) {
@@ -112,25 +126,26 @@ final class Binder {
         }
     }
 
-    private static StreamAcceptor acceptor(ServerSocketChannel ch) {
-        return Engine.acceptor(ch);
+    private static ProtocolFamily familyOf(java.net.SocketAddress a) {
+        return a instanceof InetSocketAddress i && i.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
     }
 
-    private ServerSocketChannel tcp(Endpoint.Inet endpoint, int port) throws IOException {
+    private ServerSocketChannel tcp(Endpoint.Inet endpoint, int port, SocketOptions options) throws IOException {
         try {
-            return tcpOn(endpoint.withPort(port));
+            return tcpOn(endpoint.withPort(port), options);
         } catch (BindException e) {
             if (port != endpoint.port()) {
-                return tcpOn(endpoint); // the shared port is taken here: any free one
+                return tcpOn(endpoint, options); // the shared port is taken here: any free one
             }
             throw e;
         }
     }
 
-    private static ServerSocketChannel tcpOn(Endpoint.Inet endpoint) throws IOException {
+    private static ServerSocketChannel tcpOn(Endpoint.Inet endpoint, SocketOptions options) throws IOException {
         ServerSocketChannel ch = ServerSocketChannel.open();
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            options.applyToListener(ch);
             ch.bind(endpoint.toSocketAddress(), BACKLOG);
             return ch;
         } catch (IOException | RuntimeException e) {
@@ -139,23 +154,23 @@ final class Binder {
         }
     }
 
-    List<Bound> datagram(Service service, Endpoint endpoint) throws ListenException {
+    List<Bound> datagram(Service service, Endpoint endpoint, SocketOptions options) throws ListenException {
         Transport t = Transport.UDP;
         try {
             return switch (endpoint) {
                 case Endpoint.Unix u -> {
                     SocketFiles.prepare(t, u);
                     UnixDatagramSocket s = SocketFiles.bindWithMode(u, socketMode, () -> UnixDatagramSocket.bind(UnixSocketAddress.of(u)));
-                    yield List.of(new Bound(new Listener(service, t, u, s.localAddress().toEndpoint()), null, s,
-                            u.abstractName() ? null : u.file()));
+                    Listener listener = new Listener(service, t, u, s.localAddress().toEndpoint(), options, options.isDefault() ? "" : NOT_APPLIED);
+                    yield List.of(new Bound(listener, null, null, s, u.abstractName() ? null : u.file()));
                 }
-                case Endpoint.Inet i when i.isWildcard() -> udpEveryAddress(service, i);
+                case Endpoint.Inet i when i.isWildcard() -> udpEveryAddress(service, i, options);
                 case Endpoint.Inet i -> {
                     InetSocketAddress a = i.toSocketAddress();
-                    DatagramChannel ch = udp(a.getAddress(), sharedPort(service, i), i.port());
+                    DatagramChannel ch = udp(a.getAddress(), sharedPort(service, i), i.port(), options);
                     Endpoint bound = Endpoint.of(ch.getLocalAddress());
                     remember(service, i, bound);
-                    yield List.of(new Bound(new Listener(service, t, i, bound), null, DatagramPort.of(ch), null));
+                    yield List.of(new Bound(new Listener(service, t, i, bound, options, applied(ch, options)), null, null, DatagramPort.of(ch), null));
                 }
             };
         } catch (ListenException e) {
@@ -165,21 +180,26 @@ final class Binder {
         }
     }
 
-    private DatagramChannel udp(InetAddress address, int port, int requestedPort) throws IOException {
+    private DatagramChannel udp(InetAddress address, int port, int requestedPort, SocketOptions options) throws IOException {
         try {
-            return udpOn(address, port);
+            return udpOn(address, port, options);
         } catch (BindException e) {
             if (port != requestedPort) {
-                return udpOn(address, requestedPort);
+                return udpOn(address, requestedPort, options);
             }
             throw e;
         }
     }
 
-    private static DatagramChannel udpOn(InetAddress address, int port) throws IOException {
+    /** A UDP socket with the options that mean something to one: its buffers, and SO_REUSEPORT. */
+    private static DatagramChannel udpOn(InetAddress address, int port, SocketOptions options) throws IOException {
         ProtocolFamily family = address instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
         DatagramChannel ch = DatagramChannel.open(family);
         try {
+            options.applyTo(ch, false);
+            if (options.reusePort()) {
+                ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
             ch.bind(new InetSocketAddress(address, port));
             return ch;
         } catch (IOException | RuntimeException e) {
@@ -192,7 +212,22 @@ final class Binder {
      * One socket per local address, all on one port. On port 0 the first socket picks the port; if
      * another address has it taken, the whole group tries again on a new one.
      */
-    private List<Bound> udpEveryAddress(Service service, Endpoint.Inet endpoint) throws IOException {
+    /** What the kernel holds for the options set on a UDP socket (Linux doubles buffer sizes), for the start-up line. */
+    private static String applied(DatagramChannel ch, SocketOptions options) throws IOException {
+        List<String> parts = new ArrayList<>();
+        if (options.receiveBuffer() != null) {
+            parts.add("rcvbuf=" + ch.getOption(StandardSocketOptions.SO_RCVBUF));
+        }
+        if (options.sendBuffer() != null) {
+            parts.add("sndbuf=" + ch.getOption(StandardSocketOptions.SO_SNDBUF));
+        }
+        if (options.reusePort()) {
+            parts.add("reuseport=" + (ch.getOption(StandardSocketOptions.SO_REUSEPORT) ? "on" : "off"));
+        }
+        return String.join(" ", parts);
+    }
+
+    private List<Bound> udpEveryAddress(Service service, Endpoint.Inet endpoint, SocketOptions options) throws IOException {
         List<InetAddress> addresses = LocalAddresses.all();
         int wanted = sharedPort(service, endpoint);
         for (int attempt = 1; ; attempt++) {
@@ -202,7 +237,7 @@ final class Binder {
                 for (InetAddress a : addresses) {
                     DatagramChannel ch;
                     try {
-                        ch = udpOn(a, port);
+                        ch = udpOn(a, port, options);
                     } catch (UnsupportedOperationException e) {
                         continue; // IPv6 off in this JVM (java.net.preferIPv4Stack)
                     } catch (BindException e) {
@@ -216,7 +251,8 @@ final class Binder {
                     port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
                     // From the interface's own address: it names a link-local zone (%eth0), getLocalAddress only numbers it.
                     Endpoint bound = Endpoint.of(new InetSocketAddress(a, port));
-                    group.add(new Bound(new Listener(service, Transport.UDP, endpoint, bound), null, DatagramPort.of(ch), null));
+                    group.add(new Bound(new Listener(service, Transport.UDP, endpoint, bound, options, applied(ch, options)),
+                            null, null, DatagramPort.of(ch), null));
                 }
                 if (group.isEmpty()) {
                     throw new IOException("no local address could be bound");

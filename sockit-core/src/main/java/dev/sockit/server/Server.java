@@ -6,6 +6,7 @@ import dev.sockit.engine.EngineConfig;
 import dev.sockit.engine.ReplyLimits;
 import dev.sockit.engine.ThreadsEngine;
 import dev.sockit.net.Endpoint;
+import dev.sockit.net.SocketOptions;
 import dev.sockit.net.Transport;
 import dev.sockit.service.Service;
 import dev.sockit.service.Settings;
@@ -45,6 +46,7 @@ public final class Server implements AutoCloseable {
     private final DatagramEngine datagrams;
     private final Duration grace;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final AtomicBoolean accepting = new AtomicBoolean(true);
 
     private Server(List<Binder.Bound> sockets, Engine engine, DatagramEngine datagrams, Duration grace) {
         this.listeners = sockets.stream().map(Binder.Bound::listener).toList();
@@ -73,10 +75,10 @@ public final class Server implements AutoCloseable {
      * then closes the rest. Returns true if every connection finished within the grace period.
      */
     public boolean stop(Duration grace) {
+        stopAccepting();
         if (!stopped.compareAndSet(false, true)) {
             return true;
         }
-        closeListeners();
         boolean drained;
         try {
             drained = engine.awaitIdle(Instant.now().plus(grace));
@@ -94,11 +96,22 @@ public final class Server implements AutoCloseable {
         stop(grace);
     }
 
+    /**
+     * Closes every listener: new clients are refused, datagram listeners stop receiving and report
+     * their totals; open connections go on. Idempotent.
+     */
+    public void stopAccepting() {
+        if (accepting.compareAndSet(true, false)) {
+            closeListeners();
+        }
+    }
+
     private void closeListeners() {
-        sockets.forEach(Binder.Bound::close);
+        engine.stopAccepting();
         if (datagrams != null) {
             datagrams.stop();
         }
+        sockets.forEach(Binder.Bound::close);
         for (Binder.Bound b : sockets) {
             if (b.file() != null) {
                 try {
@@ -112,7 +125,7 @@ public final class Server implements AutoCloseable {
 
     /** What to serve and how; {@link #start()} binds every listener or none. */
     public static final class Builder {
-        private record Binding(Service service, Transport transport, Endpoint endpoint) {
+        private record Binding(Service service, Transport transport, Endpoint endpoint, SocketOptions options) {
         }
 
         private final List<Binding> bindings = new ArrayList<>();
@@ -123,6 +136,7 @@ public final class Server implements AutoCloseable {
         private Duration idleTimeout = Duration.ZERO;
         private Duration grace = Duration.ofSeconds(5);
         private boolean iterative;
+        private SocketOptions options = SocketOptions.DEFAULTS;
         private ReplyLimits replyLimits = ReplyLimits.defaults();
         private Duration reportEvery = Duration.ofSeconds(10);
         private int socketMode = -1;
@@ -132,13 +146,24 @@ public final class Server implements AutoCloseable {
 
         /** Serves {@code service} over {@code transport} on {@code endpoint} (port 0: any free port). */
         public Builder serve(Service service, Transport transport, Endpoint endpoint) {
-            bindings.add(new Binding(service, transport, endpoint));
+            return serve(service, transport, endpoint, null);
+        }
+
+        /** Serves with its own socket options; null: the builder's {@link #options(SocketOptions)}. */
+        public Builder serve(Service service, Transport transport, Endpoint endpoint, SocketOptions options) {
+            bindings.add(new Binding(service, transport, endpoint, options));
             return this;
         }
 
         /** Serves a spec on each of its transports (on port 0, on one port where it is free on all). */
         public Builder serve(Spec spec) {
             spec.transports().forEach(t -> serve(spec.service(), t, spec.endpoint()));
+            return this;
+        }
+
+        /** Socket options for every listener that was not given its own. */
+        public Builder options(SocketOptions o) {
+            this.options = o;
             return this;
         }
 
@@ -212,9 +237,10 @@ public final class Server implements AutoCloseable {
             List<Binding> of = new ArrayList<>();
             try {
                 for (Binding b : bindings) {
+                    SocketOptions o = b.options() != null ? b.options() : options;
                     List<Binder.Bound> more = b.transport() == Transport.TCP
-                            ? List.of(binder.stream(b.service(), b.endpoint()))
-                            : binder.datagram(b.service(), b.endpoint());
+                            ? List.of(binder.stream(b.service(), b.endpoint(), o))
+                            : binder.datagram(b.service(), b.endpoint(), o);
                     bound.addAll(more);
                     more.forEach(m -> of.add(b));
                 }
@@ -239,7 +265,9 @@ public final class Server implements AutoCloseable {
                 Binder.Bound b = bound.get(i);
                 Service service = of.get(i).service();
                 events.listening(b.listener());
-                if (b.acceptor() != null) {
+                if (b.channel() != null) {
+                    engine.serve(b.listener(), b.channel(), service.stream().apply(settings));
+                } else if (b.acceptor() != null) {
                     engine.serve(b.listener(), b.acceptor(), service.stream().apply(settings));
                 } else {
                     datagrams.serve(b.listener(), b.port(), service.datagram().apply(settings));
