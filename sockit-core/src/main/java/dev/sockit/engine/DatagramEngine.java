@@ -74,18 +74,22 @@ public final class DatagramEngine {
 
     /** Closes every socket, waits (briefly) for the loops to end, and reports each listener's totals. */
     public void stop() {
-        reporter.shutdownNow();
+        reporter.shutdown();
         for (Running r : loops) {
             r.loop().stop();
         }
-        for (Running r : loops) {
-            try {
+        try {
+            reporter.awaitTermination(JOIN_MILLIS, TimeUnit.MILLISECONDS); // a report under way finishes first: nothing is told twice
+            for (Running r : loops) {
                 r.thread().join(JOIN_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        reportTotals();
+    }
+
+    private synchronized void reportTotals() {
         Duration life = Duration.ofNanos(clock.getAsLong() - started);
         for (Running r : loops) {
             DatagramCounters.Snapshot last = reported.getOrDefault(r.loop(), DatagramCounters.Snapshot.ZERO);
