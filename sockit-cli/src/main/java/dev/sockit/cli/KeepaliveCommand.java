@@ -55,17 +55,17 @@ final class KeepaliveCommand implements Callable<Integer> {
     boolean json;
 
     @Mixin
-    SocketOptionsMixin socketOptions = new SocketOptionsMixin();
+    NetOptions net = new NetOptions();
 
     @Override
     public Integer call() throws Exception {
         if ((endpoint == null) == (listen == null)) {
             throw new Main.UsageException("give either ENDPOINT to connect to, or --listen ENDPOINT");
         }
-        socketOptions.validate(java.util.List.of(), false);
-        SocketOptions options = socketOptions.resolve(null);
+        var clientOptions = net.relayOptions(); // no read timeout: silence is what we watch
+        SocketOptions options = clientOptions.socket();
         if (options.keepAlive() == null) {
-            if (!socketOptions.keepAlive.isEmpty()) {
+            if (!net.socket.keepAlive.isEmpty()) {
                 throw new Main.UsageException("--keepalive off makes no sense here: this command watches keepalive");
             }
             options = options.withKeepAlive(DEFAULT);
@@ -75,8 +75,14 @@ final class KeepaliveCommand implements Callable<Integer> {
             throw new Main.UsageException("keepalive is a TCP feature; '" + target + "' is not a TCP endpoint");
         }
         PrintStream out = System.out;
-        try (SocketChannel ch = listen != null ? acceptOne(inet, options, out) : connect(inet, options)) {
-            return watch(ch, options.keepAlive(), out);
+        if (listen != null) {
+            try (SocketChannel ch = acceptOne(inet, options, out)) {
+                return watch(ch, options.keepAlive(), out);
+            }
+        }
+        // Every address of the name, Happy Eyeballs, with keepalive set before the connect.
+        try (var conn = net.dialer(clientOptions.withSocketOptions(options), System.err).connect(inet)) {
+            return watch(conn.channel(), options.keepAlive(), out);
         }
     }
 
@@ -85,23 +91,6 @@ final class KeepaliveCommand implements Callable<Integer> {
             return Endpoint.parse(text, OptionalInt.empty());
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
-        }
-    }
-
-    private SocketChannel connect(Endpoint.Inet target, SocketOptions options) throws IOException {
-        var address = target.toSocketAddress();
-        if (address.isUnresolved()) {
-            throw new IOException("cannot resolve " + target.host());
-        }
-        SocketChannel ch = SocketChannel.open(address.getAddress() instanceof java.net.Inet4Address
-                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
-        try {
-            options.applyTo(ch, true);
-            ch.connect(address);
-            return ch;
-        } catch (IOException e) {
-            ch.close();
-            throw new IOException("cannot connect to " + target + ": " + e.getMessage(), e);
         }
     }
 
