@@ -9,7 +9,7 @@ import java.io.IOException;
  * receive fails: wait, longer each time up to a second, instead of spinning on a socket that stays
  * readable; report at most once per interval; say when it has recovered.
  */
-final class AcceptBackoff {
+public final class AcceptBackoff {
     private static final long FIRST_MILLIS = 5;
     private static final long MAX_MILLIS = 1000;
     private static final long REPORT_EVERY_NANOS = 10_000_000_000L;
@@ -22,7 +22,7 @@ final class AcceptBackoff {
     private long unreported;
     private long lastReport = System.nanoTime() - REPORT_EVERY_NANOS;
 
-    AcceptBackoff(ServerEvents events, String where) {
+    public AcceptBackoff(ServerEvents events, String where) {
         this(events, "accept", where);
     }
 
@@ -34,6 +34,14 @@ final class AcceptBackoff {
 
     /** Reports (rate-limited) and waits before the next accept. */
     void failed(IOException e) throws InterruptedException {
+        Thread.sleep(delayAfter(e));
+    }
+
+    /**
+     * Reports (rate-limited) and returns how many milliseconds to wait before the next try: for an
+     * event loop, which must not sleep, and pauses the listener that long instead.
+     */
+    public long delayAfter(IOException e) {
         failures++;
         unreported++;
         long now = System.nanoTime();
@@ -43,11 +51,12 @@ final class AcceptBackoff {
             lastReport = now;
             unreported = 0;
         }
-        Thread.sleep(delay);
+        long wait = delay;
         delay = Math.min(delay * 2, MAX_MILLIS);
+        return wait;
     }
 
-    void succeeded() {
+    public void succeeded() {
         if (failures > 0) {
             events.warning(operation + " on " + where + " recovered after " + failures + " failure(s)");
             failures = 0;

@@ -11,29 +11,45 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The open connections of an engine: a limit on how many, a way to wait until none is left, and a
  * way to close them all. Every connection takes a token before it is accepted and gives it back in
- * its {@code finally}, whatever happened.
+ * its {@code finally}, whatever happened. Shared by the engines (the {@code threads} engine blocks
+ * in {@link #acquire}, an event loop, which must not block, uses {@link #tryAcquire}).
  */
-final class Connections {
+public final class Connections {
     private final Semaphore tokens;
     private final Set<Member> open = ConcurrentHashMap.newKeySet();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition empty = lock.newCondition();
 
-    Connections(int max) {
+    public Connections(int max) {
         this.tokens = new Semaphore(max);
     }
 
     /** Blocks until a connection may be accepted. */
-    void acquire() throws InterruptedException {
+    public void acquire() throws InterruptedException {
         tokens.acquire();
     }
 
-    void add(Member c) {
+    /** Takes a token if one is free at once: false when the limit is reached. */
+    public boolean tryAcquire() {
+        return tokens.tryAcquire();
+    }
+
+    /** Returns a token taken by {@link #tryAcquire} that no connection came of (the accept found none). */
+    public void giveBack() {
+        tokens.release();
+    }
+
+    /** Tokens free now (for an acceptor that paused at the limit and must not miss the one freed meanwhile). */
+    public int available() {
+        return tokens.availablePermits();
+    }
+
+    public void add(Member c) {
         open.add(c);
     }
 
     /** Ends a connection's life: called exactly once per acquired token. */
-    void release(Member c) {
+    public void release(Member c) {
         if (c != null) {
             open.remove(c);
         }
@@ -48,11 +64,11 @@ final class Connections {
         }
     }
 
-    int count() {
+    public int count() {
         return open.size();
     }
 
-    boolean awaitEmpty(Instant deadline) throws InterruptedException {
+    public boolean awaitEmpty(Instant deadline) throws InterruptedException {
         lock.lock();
         try {
             while (!open.isEmpty()) {
@@ -68,18 +84,18 @@ final class Connections {
         }
     }
 
-    Set<Member> snapshot() {
+    public Set<Member> snapshot() {
         return Set.copyOf(open);
     }
 
-    void closeAll(String because) {
+    public void closeAll(String because) {
         for (Member c : snapshot()) {
             c.closeChannel(because);
         }
     }
 
     /** An open connection, as far as the tracker needs to know it. */
-    interface Member {
+    public interface Member {
         /** Closes the socket from any thread; the connection's own thread then fails and ends it. */
         void closeChannel(String because);
     }

@@ -3,12 +3,12 @@ package dev.sockit.engine;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 
-/** Turns the I/O errors a peer can cause into the short words a connection log line ends with. */
-final class Failures {
+/** Turns the I/O errors a peer can cause into the short words a connection log line ends with (for every engine). */
+public final class Failures {
     private Failures() {
     }
 
-    static String describe(IOException e) {
+    public static String describe(IOException e) {
         if (e instanceof ClosedChannelException) {
             return "closed";
         }
@@ -26,7 +26,7 @@ final class Failures {
     }
 
     /** True for what a peer can cause (resets, early closes), logged quietly; false for our own trouble. */
-    static boolean peerCaused(IOException e) {
+    public static boolean peerCaused(IOException e) {
         String m = String.valueOf(e.getMessage());
         return e instanceof ClosedChannelException || m.contains("reset") || m.contains("Broken pipe")
                 || m.contains("timed out") || m.contains("No route") || m.contains("unreachable");

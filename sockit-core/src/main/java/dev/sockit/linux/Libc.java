@@ -50,9 +50,37 @@ public final class Libc {
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_NOSIGNAL = 0x4000;
 
+    public static final int EPOLL_CLOEXEC = 0x80000;
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLL_CTL_DEL = 2;
+    public static final int EPOLL_CTL_MOD = 3;
+    public static final int EPOLLIN = 0x001;
+    public static final int EPOLLOUT = 0x004;
+    public static final int EPOLLERR = 0x008;
+    public static final int EPOLLHUP = 0x010;
+    public static final int EPOLLRDHUP = 0x2000;
+    public static final int EPOLLEXCLUSIVE = 1 << 28;
+    public static final int EPOLLET = 1 << 31;
+
     public static final int SHUT_RD = 0;
     public static final int SHUT_WR = 1;
     public static final int SHUT_RDWR = 2;
+
+    public static final int SO_KEEPALIVE = 9;
+    public static final int SO_LINGER = 13;
+    public static final int SO_REUSEPORT = 15;
+    public static final int IPPROTO_TCP = 6;
+    public static final int TCP_NODELAY = 1;
+    public static final int TCP_KEEPIDLE = 4;
+    public static final int TCP_KEEPINTVL = 5;
+    public static final int TCP_KEEPCNT = 6;
+
+    public static final int F_GETFL = 3;
+    public static final int F_SETFL = 4;
+    public static final int O_NONBLOCK = 0x800;
+
+    public static final int EFD_NONBLOCK = 0x800;
+    public static final int EFD_CLOEXEC = 0x80000;
 
     private Libc() {
     }
@@ -293,11 +321,177 @@ public final class Libc {
         }
     }
 
+    /** fcntl(F_SETFL): makes {@code fd} non-blocking, keeping its other status flags. */
+    public static void setNonBlocking(int fd) throws ErrnoException {
+        MemorySegment state = Native.state();
+        int flags;
+        try {
+            flags = (int) Native.FCNTL.invokeExact(state, fd, F_GETFL, 0);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        check(flags, state, "fcntl F_GETFL");
+        int r;
+        try {
+            r = (int) Native.FCNTL.invokeExact(state, fd, F_SETFL, flags | O_NONBLOCK);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        check(r, state, "fcntl F_SETFL O_NONBLOCK");
+    }
+
+    /** epoll_create1(2) with close-on-exec. */
+    public static int epollCreate() throws ErrnoException {
+        MemorySegment state = Native.state();
+        int r;
+        try {
+            r = (int) Native.EPOLL_CREATE1.invokeExact(state, EPOLL_CLOEXEC);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return check(r, state, "epoll_create1");
+    }
+
+    /** eventfd(2), non-blocking and close-on-exec: what wakes an event loop from another thread. */
+    public static int eventfd() throws ErrnoException {
+        MemorySegment state = Native.state();
+        int r;
+        try {
+            r = (int) Native.EVENTFD.invokeExact(state, 0, EFD_NONBLOCK | EFD_CLOEXEC);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        return check(r, state, "eventfd");
+    }
+
+    // ---- The hot path of an event loop --------------------------------------------------------
+    //
+    // These calls are made per event, millions of times a second, so they are shaped for it:
+    //  - they never throw and never allocate: a failure is returned as -errno, read from a capture
+    //    area the caller owns (one per loop thread, from newCallState), not from a ThreadLocal;
+    //  - calls on non-blocking descriptors that return at once (recv, send, accept4, epoll_ctl, and
+    //    the eventfd's read and write) are linked with Linker.Option.critical: no thread-state
+    //    transition around the call, which is about half of the downcall's fixed cost (measured in
+    //    docs/benchmarks.md). A critical call holds off the garbage collector while it runs, so it
+    //    must not block: epoll_wait, which sleeps, is linked without it, and so is close, which can
+    //    linger (SO_LINGER) for seconds;
+    //  - recv and send allow heap segments (critical(true)): a connection's leftover output lives in
+    //    a heap array and goes to the kernel straight from there, with no copy into native memory.
+
+    /** A capture area for errno, for one thread's use of the raw calls below. */
+    public static MemorySegment newCallState(Arena arena) {
+        if (Native.PROBLEM != null) {
+            throw new UnsupportedOperationException(Native.PROBLEM);
+        }
+        return arena.allocate(Native.STATE_LAYOUT);
+    }
+
+    /** recv(2): bytes read, 0 at end of stream, or -errno. */
+    public static long recv(MemorySegment state, int fd, MemorySegment buffer, long length) {
+        try {
+            long r = (long) Native.RECV.invokeExact(state, fd, buffer, length, 0);
+            return r >= 0 ? r : -errno(state);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** send(2) with MSG_NOSIGNAL (a vanished peer is -EPIPE, not a SIGPIPE): bytes sent, or -errno. */
+    public static long send(MemorySegment state, int fd, MemorySegment buffer, long length) {
+        try {
+            long r = (long) Native.SEND.invokeExact(state, fd, buffer, length, MSG_NOSIGNAL);
+            return r >= 0 ? r : -errno(state);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** read(2) on a non-socket (an eventfd): bytes read, or -errno. */
+    public static long read(MemorySegment state, int fd, MemorySegment buffer, long length) {
+        try {
+            long r = (long) Native.READ.invokeExact(state, fd, buffer, length);
+            return r >= 0 ? r : -errno(state);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** write(2) on a non-socket (an eventfd): bytes written, or -errno. */
+    public static long write(MemorySegment state, int fd, MemorySegment buffer, long length) {
+        try {
+            long r = (long) Native.WRITE.invokeExact(state, fd, buffer, length);
+            return r >= 0 ? r : -errno(state);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /**
+     * accept4(2) on a non-blocking listener: the new descriptor, or -errno (-EAGAIN: none waiting).
+     * {@code address} receives the peer's address and {@code addressLength} (an int, set to the
+     * space in {@code address} before the call) its length.
+     */
+    public static int accept(MemorySegment state, int fd, MemorySegment address, MemorySegment addressLength, int flags) {
+        try {
+            int r = (int) Native.ACCEPT4_FAST.invokeExact(state, fd, address, addressLength, flags);
+            return r >= 0 ? r : -errno(state);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** epoll_ctl(2) with a caller-owned {@code struct epoll_event} to fill: 0, or -errno. */
+    public static int epollCtl(MemorySegment state, int epfd, int op, int fd, MemorySegment event) {
+        try {
+            int r = (int) Native.EPOLL_CTL.invokeExact(state, epfd, op, fd, event);
+            return r >= 0 ? r : -errno(state);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** epoll_wait(2): how many events were stored, 0 on timeout, or -errno (-EINTR: a signal came). */
+    public static int epollWait(MemorySegment state, int epfd, MemorySegment events, int max, int timeoutMillis) {
+        try {
+            int r = timeoutMillis == 0
+                    ? (int) Native.EPOLL_WAIT_NOW.invokeExact(state, epfd, events, max, 0)
+                    : (int) Native.EPOLL_WAIT.invokeExact(state, epfd, events, max, timeoutMillis);
+            return r >= 0 ? r : -errno(state);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** setsockopt(2) with a caller-owned value: 0, or -errno. */
+    public static int setsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, int length) {
+        try {
+            int r = (int) Native.SETSOCKOPT.invokeExact(state, fd, level, name, value, length);
+            return r >= 0 ? r : -errno(state);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** getsockopt(2) with caller-owned value and length (an int holding the value's size): 0, or -errno. */
+    public static int getsockopt(MemorySegment state, int fd, int level, int name, MemorySegment value, MemorySegment length) {
+        try {
+            int r = (int) Native.GETSOCKOPT.invokeExact(state, fd, level, name, value, length);
+            return r >= 0 ? r : -errno(state);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
     private static int check(int r, MemorySegment state, String what) throws ErrnoException {
         if (r < 0) {
             throw new ErrnoException(what, errno(state));
         }
         return r;
+    }
+
+    /** This thread's errno capture area, for the cold calls of this package that take one. */
+    static MemorySegment threadState() {
+        return Native.state();
     }
 
     private static int errno(MemorySegment state) {
@@ -320,8 +514,19 @@ public final class Libc {
         static final MethodHandle SETSOCKOPT;
         static final MethodHandle GETSOCKNAME;
         static final MethodHandle UMASK;
+        static final MethodHandle FCNTL;
+        static final MethodHandle EPOLL_CREATE1;
+        static final MethodHandle EVENTFD;
+        static final MethodHandle RECV;
+        static final MethodHandle SEND;
+        static final MethodHandle READ;
+        static final MethodHandle WRITE;
+        static final MethodHandle ACCEPT4_FAST;
+        static final MethodHandle EPOLL_CTL;
+        static final MethodHandle EPOLL_WAIT;
+        static final MethodHandle EPOLL_WAIT_NOW;
         static final VarHandle ERRNO;
-        private static final StructLayout STATE_LAYOUT;
+        static final StructLayout STATE_LAYOUT;
         /** One errno capture area per thread: allocation-free calls on the loops' threads. */
         private static final ThreadLocal<MemorySegment> STATE;
 
@@ -334,7 +539,9 @@ public final class Libc {
                 problem = "this needs a 64-bit JVM";
             }
             MethodHandle socket = null, bind = null, connect = null, listen = null, accept4 = null, recvfrom = null, sendto = null,
-                    shutdown = null, close = null, getsockopt = null, setsockopt = null, getsockname = null, umask = null;
+                    shutdown = null, close = null, getsockopt = null, setsockopt = null, getsockname = null, umask = null,
+                    fcntl = null, epollCreate1 = null, eventfd = null, recv = null, send = null, read = null, write = null,
+                    accept4Fast = null, epollCtl = null, epollWait = null, epollWaitNow = null;
             VarHandle errno = null;
             StructLayout layout = null;
             if (problem == null) {
@@ -362,6 +569,28 @@ public final class Libc {
                             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
                     getsockname = link(linker, libc, capture, "getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
                     umask = linker.downcallHandle(libc.find("umask").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+                    // fcntl is variadic: its third argument must be passed as a variadic int.
+                    fcntl = link(linker, libc, "fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+                            capture, Linker.Option.firstVariadicArg(2));
+                    epollCreate1 = link(linker, libc, capture, "epoll_create1", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+                    eventfd = link(linker, libc, capture, "eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
+                    // The event loop's calls (see the note above recv): short ones critical, with heap access for I/O.
+                    Linker.Option shortHeap = Linker.Option.critical(true);
+                    Linker.Option shortNative = Linker.Option.critical(false);
+                    FunctionDescriptor io = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
+                    recv = link(linker, libc, "recv", io, capture, shortHeap);
+                    send = link(linker, libc, "send", io, capture, shortHeap);
+                    FunctionDescriptor rw = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
+                    read = link(linker, libc, "read", rw, capture, shortNative);
+                    write = link(linker, libc, "write", rw, capture, shortNative);
+                    accept4Fast = link(linker, libc, "accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT),
+                            capture, shortNative);
+                    epollCtl = link(linker, libc, "epoll_ctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS),
+                            capture, shortNative);
+                    FunctionDescriptor wait = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
+                    epollWait = link(linker, libc, "epoll_wait", wait, capture);
+                    // With a zero timeout epoll_wait only collects what is ready, never sleeps: critical is safe.
+                    epollWaitNow = link(linker, libc, "epoll_wait", wait, capture, shortNative);
                 } catch (RuntimeException e) {
                     problem = "cannot link libc: " + e.getMessage();
                 }
@@ -380,9 +609,25 @@ public final class Libc {
             SETSOCKOPT = setsockopt;
             GETSOCKNAME = getsockname;
             UMASK = umask;
+            FCNTL = fcntl;
+            EPOLL_CREATE1 = epollCreate1;
+            EVENTFD = eventfd;
+            RECV = recv;
+            SEND = send;
+            READ = read;
+            WRITE = write;
+            ACCEPT4_FAST = accept4Fast;
+            EPOLL_CTL = epollCtl;
+            EPOLL_WAIT = epollWait;
+            EPOLL_WAIT_NOW = epollWaitNow;
             ERRNO = errno;
             STATE_LAYOUT = layout;
             STATE = ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(STATE_LAYOUT));
+        }
+
+        private static MethodHandle link(Linker linker, SymbolLookup libc, String name, FunctionDescriptor fd, Linker.Option... options) {
+            return linker.downcallHandle(libc.find(name).orElseThrow(() -> new IllegalStateException("no " + name + " in libc")),
+                    fd, options);
         }
 
         private static MethodHandle link(Linker linker, SymbolLookup libc, Linker.Option capture, String name, FunctionDescriptor fd) {

@@ -55,6 +55,27 @@ public final class UnixStreamListener implements StreamAcceptor {
         return new Accepted(s, peer);
     }
 
+    /**
+     * For an event loop that accepts on this listener itself: the descriptor, made non-blocking and
+     * held open (a {@link #close()} meanwhile shuts the socket down but keeps the number) until
+     * {@link #releasePollingDescriptor()}. The blocking {@link #accept()} is not for use after this.
+     */
+    public int pollingDescriptor() throws IOException {
+        int d = fd.enter();
+        try {
+            Libc.setNonBlocking(d);
+            return d;
+        } catch (IOException | RuntimeException e) {
+            fd.leave();
+            throw e;
+        }
+    }
+
+    /** Gives back what {@link #pollingDescriptor()} took: the descriptor is released once the listener is closed. */
+    public void releasePollingDescriptor() {
+        fd.leave();
+    }
+
     public UnixSocketAddress localAddress() {
         return local;
     }

@@ -3,8 +3,8 @@ package dev.sockit.server;
 import dev.sockit.engine.DatagramEngine;
 import dev.sockit.engine.Engine;
 import dev.sockit.engine.EngineConfig;
+import dev.sockit.engine.EngineKind;
 import dev.sockit.engine.ReplyLimits;
-import dev.sockit.engine.ThreadsEngine;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.SocketOptions;
 import dev.sockit.net.Transport;
@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }
  * }</pre>
  *
- * <p>Stream transports (TCP, Unix stream) go to a stream {@link Engine}; datagram transports (UDP,
+ * <p>Stream transports (TCP, Unix stream) go to a stream {@link Engine}: {@link EngineKind#preferred()}
+ * (epoll on Linux) unless {@link Builder#engine} names one; datagram transports (UDP,
  * Unix datagram) to a {@link DatagramEngine}, one loop per socket, its replies held to the
  * {@link ReplyLimits}. A UDP listener on every address is one socket per local address (see
  * {@link Binder} for why), so it shows as several listeners.
@@ -47,10 +48,14 @@ public final class Server implements AutoCloseable {
     private final Duration grace;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final AtomicBoolean accepting = new AtomicBoolean(true);
+    private final EngineKind engineKind;
+    /** The preferred engine could not run here: said once per process, not once per server. */
+    private static final AtomicBoolean FALLBACK_REPORTED = new AtomicBoolean();
 
-    private Server(List<Binder.Bound> sockets, Engine engine, DatagramEngine datagrams, Duration grace) {
+    private Server(List<Binder.Bound> sockets, EngineKind engineKind, Engine engine, DatagramEngine datagrams, Duration grace) {
         this.listeners = sockets.stream().map(Binder.Bound::listener).toList();
         this.sockets = sockets;
+        this.engineKind = engineKind;
         this.engine = engine;
         this.datagrams = datagrams;
         this.grace = grace;
@@ -63,6 +68,11 @@ public final class Server implements AutoCloseable {
     /** Every listener, with the address it really bound (port 0 resolved). */
     public List<Listener> listeners() {
         return listeners;
+    }
+
+    /** The engine serving the stream listeners. */
+    public EngineKind engine() {
+        return engineKind;
     }
 
     /** The bound endpoint of the first listener: handy when serving one service on port 0. */
@@ -140,8 +150,19 @@ public final class Server implements AutoCloseable {
         private ReplyLimits replyLimits = ReplyLimits.defaults();
         private Duration reportEvery = Duration.ofSeconds(10);
         private int socketMode = -1;
+        private EngineKind engine;
 
         private Builder() {
+        }
+
+        /**
+         * The engine for stream listeners. Unset: {@link EngineKind#preferred()}, falling back to
+         * threads (with a warning, once) where epoll cannot run. Named, it must be able to run here:
+         * {@link #start()} throws IllegalStateException saying why not.
+         */
+        public Builder engine(EngineKind kind) {
+            this.engine = kind;
+            return this;
         }
 
         /** Serves {@code service} over {@code transport} on {@code endpoint} (port 0: any free port). */
@@ -227,10 +248,25 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        private EngineKind chooseEngine() {
+            if (engine != null) {
+                return engine;
+            }
+            EngineKind kind = EngineKind.preferred();
+            if (kind != EngineKind.EPOLL && FALLBACK_REPORTED.compareAndSet(false, true)) {
+                EngineKind.EPOLL.unavailable().ifPresent(why ->
+                        events.warning("the epoll engine cannot run here (" + why + "); serving with the threads engine"));
+            }
+            return kind;
+        }
+
         /** Binds every listener and starts serving; if one cannot be bound, none is left open. */
         public Server start() throws ListenException {
             if (bindings.isEmpty()) {
                 throw new IllegalStateException("nothing to serve");
+            }
+            if (engine != null && engine.unavailable().isPresent()) {
+                throw new IllegalStateException("the " + engine.label() + " engine cannot run here: " + engine.unavailable().get());
             }
             Binder binder = new Binder(socketMode, events);
             List<Binder.Bound> bound = new ArrayList<>();
@@ -257,10 +293,11 @@ public final class Server implements AutoCloseable {
                 }
                 throw e;
             }
-            Engine engine = new ThreadsEngine(new EngineConfig(events, maxConnections, bufferSize, idleTimeout, iterative));
+            EngineKind kind = chooseEngine();
+            Engine engine = kind.create(new EngineConfig(events, maxConnections, bufferSize, idleTimeout, iterative));
             boolean anyDatagram = bound.stream().anyMatch(b -> b.port() != null);
             DatagramEngine datagrams = anyDatagram ? new DatagramEngine(events, replyLimits, reportEvery) : null;
-            Server server = new Server(bound, engine, datagrams, grace);
+            Server server = new Server(bound, kind, engine, datagrams, grace);
             for (int i = 0; i < bound.size(); i++) {
                 Binder.Bound b = bound.get(i);
                 Service service = of.get(i).service();

@@ -8,6 +8,7 @@ import dev.sockit.server.ServerEvents;
 import dev.sockit.service.DatagramService;
 import dev.sockit.service.Service;
 import dev.sockit.service.Settings;
+import dev.sockit.testing.Loopback;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,7 +36,7 @@ final class Peers {
 
     /** sockit's own server, serving one service over TCP on {@code host}:0. */
     static Server sockit(String service, String host, Settings settings) throws IOException {
-        return Server.builder()
+        return Loopback.builder()
                 .serve(Service.named(service).orElseThrow(), Transport.TCP, Endpoint.parse(host.contains(":") ? "[" + host + "]:0" : host + ":0"))
                 .settings(settings)
                 .events(new ServerEvents() {
@@ -45,7 +46,7 @@ final class Peers {
     }
 
     static Server sockit(String service, Endpoint endpoint, Settings settings) throws IOException {
-        return Server.builder().serve(Service.named(service).orElseThrow(), Transport.TCP, endpoint).settings(settings)
+        return Loopback.builder().serve(Service.named(service).orElseThrow(), Transport.TCP, endpoint).settings(settings)
                 .events(new ServerEvents() {
                 }).grace(Duration.ofSeconds(1)).start();
     }

@@ -2,6 +2,7 @@ package dev.sockit.net;
 
 import dev.sockit.server.Server;
 import dev.sockit.service.Service;
+import dev.sockit.testing.Loopback;
 import dev.sockit.testing.RecordingEvents;
 import jdk.net.ExtendedSocketOptions;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,7 @@ class SocketOptionsTest {
     void aListenerAnnouncesWhatTheKernelApplied() throws Exception {
         RecordingEvents events = new RecordingEvents();
         SocketOptions o = SocketOptions.DEFAULTS.withKeepAlive(new KeepAlive(1, 1, 3)).withReusePort(true);
-        try (Server server = Server.builder().events(events)
+        try (Server server = Loopback.builder().events(events)
                 .serve(Service.named("echo").orElseThrow(), Transport.TCP, Endpoint.parse("127.0.0.1:0"), o).start()) {
             assertThat(server.listeners().getFirst().applied()).isEqualTo("keepalive=1,1,3 reuseport=on");
             assertThat(events.listening.getFirst().options()).isEqualTo(o);
@@ -68,8 +69,8 @@ class SocketOptionsTest {
     void reusePortLetsTwoServersShareAPort() throws Exception {
         SocketOptions o = SocketOptions.DEFAULTS.withReusePort(true);
         Service echo = Service.named("echo").orElseThrow();
-        try (Server first = Server.builder().events(new RecordingEvents()).serve(echo, Transport.TCP, Endpoint.parse("127.0.0.1:0"), o).start();
-             Server second = Server.builder().events(new RecordingEvents()).serve(echo, Transport.TCP, first.endpoint(), o).start()) {
+        try (Server first = Loopback.builder().events(new RecordingEvents()).serve(echo, Transport.TCP, Endpoint.parse("127.0.0.1:0"), o).start();
+             Server second = Loopback.builder().events(new RecordingEvents()).serve(echo, Transport.TCP, first.endpoint(), o).start()) {
             assertThat(second.endpoint()).isEqualTo(first.endpoint());
         }
     }

@@ -31,7 +31,7 @@ class ServerLifecycleTest {
 
     @Test
     void portZeroReportsTheRealPortAndTheWildcardServesBothFamilies() throws Exception {
-        try (Server server = Server.builder().serve(Service.named("echo").orElseThrow(), Transport.TCP, Endpoint.parse(":0"))
+        try (Server server = Loopback.builder().serve(Service.named("echo").orElseThrow(), Transport.TCP, Endpoint.parse(":0"))
                 .events(events).start()) {
             Endpoint.Inet bound = (Endpoint.Inet) server.endpoint();
             assertThat(bound.port()).isPositive();
@@ -124,7 +124,7 @@ class ServerLifecycleTest {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Endpoint busy = new Endpoint.Inet("127.0.0.1", taken.getLocalPort());
             Endpoint free = new Endpoint.Inet("127.0.0.1", 0);
-            Server.Builder b = Server.builder().events(events)
+            Server.Builder b = Loopback.builder().events(events)
                     .serve(Service.named("daytime").orElseThrow(), Transport.TCP, free)
                     .serve(Service.named("echo").orElseThrow(), Transport.TCP, busy);
             assertThatThrownBy(b::start).isInstanceOfSatisfying(ListenException.class, e -> {
@@ -139,7 +139,7 @@ class ServerLifecycleTest {
     @Test
     void anAddressNotOnThisMachineSaysSo() {
         // Binding sends no packet; 192.0.2.1 (TEST-NET-1) is on no machine.
-        Server.Builder b = Server.builder().events(events)
+        Server.Builder b = Loopback.builder().events(events)
                 .serve(Service.named("echo").orElseThrow(), Transport.TCP, Endpoint.parse("192.0.2.1:0"));
         assertThatThrownBy(b::start).isInstanceOfSatisfying(ListenException.class,
                 e -> assertThat(e.reason()).isEqualTo(ListenException.Reason.NO_SUCH_ADDRESS))

@@ -4,6 +4,7 @@ import dev.sockit.engine.ReplyLimits;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.Transport;
 import dev.sockit.service.Service;
+import dev.sockit.testing.Loopback;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +33,7 @@ class UdpGuardTest {
     private final DatagramTestEvents events = new DatagramTestEvents();
 
     private Server serve(String service, ReplyLimits limits, Duration reportEvery) throws ListenException {
-        return Server.builder().events(events).replyLimits(limits).reportEvery(reportEvery)
+        return Loopback.builder().events(events).replyLimits(limits).reportEvery(reportEvery)
                 .serve(Service.named(service).orElseThrow(), Transport.UDP, Endpoint.parse("127.0.0.1:0")).start();
     }
 

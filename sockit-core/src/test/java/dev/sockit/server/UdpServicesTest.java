@@ -5,6 +5,7 @@ import dev.sockit.net.Transport;
 import dev.sockit.service.Qotd;
 import dev.sockit.service.Service;
 import dev.sockit.service.Settings;
+import dev.sockit.testing.Loopback;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -40,7 +41,7 @@ class UdpServicesTest {
             });
 
     private Server serve(String service, String host) throws ListenException {
-        return Server.builder().settings(settings).events(events).reportEvery(Duration.ofMillis(20))
+        return Loopback.builder().settings(settings).events(events).reportEvery(Duration.ofMillis(20))
                 .serve(Service.named(service).orElseThrow(), Transport.UDP, Endpoint.parse(host.contains(":") ? "[" + host + "]:0" : host + ":0"))
                 .start();
     }

@@ -9,6 +9,7 @@ import dev.sockit.net.UnixSocketAddress;
 import dev.sockit.service.Qotd;
 import dev.sockit.service.Service;
 import dev.sockit.service.Settings;
+import dev.sockit.testing.Loopback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,7 +69,7 @@ class UnixSocketsTest {
     }
 
     private Server serve(String service, Transport transport, Endpoint.Unix at) throws ListenException {
-        return Server.builder().settings(settings).events(events).reportEvery(Duration.ofMillis(20)).grace(Duration.ofSeconds(1))
+        return Loopback.builder().settings(settings).events(events).reportEvery(Duration.ofMillis(20)).grace(Duration.ofSeconds(1))
                 .serve(Service.named(service).orElseThrow(), transport, at).start();
     }
 
@@ -131,7 +132,7 @@ class UnixSocketsTest {
         Endpoint.Unix daytime = endpoint(kind, "daytime.sock");
         Endpoint.Unix qotd = endpoint(kind, "qotd.sock");
         Endpoint.Unix time = endpoint(kind, "time.sock");
-        try (Server server = Server.builder().settings(settings).events(events)
+        try (Server server = Loopback.builder().settings(settings).events(events)
                 .serve(Service.named("daytime").orElseThrow(), Transport.TCP, daytime)
                 .serve(Service.named("qotd").orElseThrow(), Transport.TCP, qotd)
                 .serve(Service.named("time").orElseThrow(), Transport.TCP, time).start()) {
@@ -222,7 +223,7 @@ class UnixSocketsTest {
         Endpoint.Unix daytime = endpoint(kind, "daytime.dgram");
         Endpoint.Unix qotd = endpoint(kind, "qotd.dgram");
         Endpoint.Unix time = endpoint(kind, "time.dgram");
-        try (Server server = Server.builder().settings(settings).events(events)
+        try (Server server = Loopback.builder().settings(settings).events(events)
                 .serve(Service.named("chargen").orElseThrow(), Transport.UDP, chargen)
                 .serve(Service.named("daytime").orElseThrow(), Transport.UDP, daytime)
                 .serve(Service.named("qotd").orElseThrow(), Transport.UDP, qotd)
@@ -240,7 +241,7 @@ class UnixSocketsTest {
     void discardAndSinkOverUnixDatagramsAnswerNothing(Kind kind) throws Exception {
         Endpoint.Unix discard = endpoint(kind, "discard.dgram");
         Endpoint.Unix sink = endpoint(kind, "sink.dgram");
-        try (Server server = Server.builder().settings(settings).events(events).reportEvery(Duration.ofMillis(20))
+        try (Server server = Loopback.builder().settings(settings).events(events).reportEvery(Duration.ofMillis(20))
                 .serve(Service.named("discard").orElseThrow(), Transport.UDP, discard)
                 .serve(Service.named("sink").orElseThrow(), Transport.UDP, sink).start();
              UnixDatagramSocket client = client(kind)) {
@@ -272,7 +273,7 @@ class UnixSocketsTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/socat")), "socat is not installed (.ci/setup installs it)");
         Endpoint.Unix stream = endpoint(Kind.PATH, "echo.sock");
         Endpoint.Unix dgram = endpoint(Kind.PATH, "echo.dgram");
-        try (Server server = Server.builder().events(events)
+        try (Server server = Loopback.builder().events(events)
                 .serve(Service.named("echo").orElseThrow(), Transport.TCP, stream)
                 .serve(Service.named("echo").orElseThrow(), Transport.UDP, dgram).start()) {
             assertThat(socat("hello over a stream\n", "UNIX-CONNECT:" + stream.path())).isEqualTo("hello over a stream\n");
@@ -375,7 +376,7 @@ class UnixSocketsTest {
     @EnumSource(Transport.class)
     void theSocketModeIsSetAndTheFileRemovedOnStop(Transport transport) throws Exception {
         Endpoint.Unix at = endpoint(Kind.PATH, "mode.sock");
-        Server server = Server.builder().events(events).socketMode(0660).serve(Service.named("echo").orElseThrow(), transport, at).start();
+        Server server = Loopback.builder().events(events).socketMode(0660).serve(Service.named("echo").orElseThrow(), transport, at).start();
         try {
             assertThat(Files.getPosixFilePermissions(at.file())).isEqualTo(PosixFilePermissions.fromString("rw-rw----"));
         } finally {
@@ -388,7 +389,7 @@ class UnixSocketsTest {
     void whenOneListenerFailsTheOthersSocketFilesAreRemoved() {
         Endpoint.Unix good = endpoint(Kind.PATH, "good.sock");
         Endpoint.Unix bad = new Endpoint.Unix(dir.resolve("missing/bad.sock").toString(), false);
-        assertThatThrownBy(() -> Server.builder().events(events)
+        assertThatThrownBy(() -> Loopback.builder().events(events)
                 .serve(Service.named("echo").orElseThrow(), Transport.TCP, good)
                 .serve(Service.named("echo").orElseThrow(), Transport.UDP, endpoint(Kind.PATH, "good.dgram"))
                 .serve(Service.named("echo").orElseThrow(), Transport.TCP, bad).start())

@@ -2,6 +2,7 @@ package dev.sockit.server;
 
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.Transport;
+import dev.sockit.testing.Loopback;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ class WildcardUdpTest {
     private static final byte[] PING = "ping".getBytes(StandardCharsets.US_ASCII);
 
     private static Server serveEchoEverywhere() throws ListenException {
-        return Server.builder().events(new DatagramTestEvents())
+        return Loopback.builder().events(new DatagramTestEvents())
                 .serve(Spec.parse("echo@:0", 0, "", List.of(Transport.TCP, Transport.UDP))).start();
     }
 
@@ -95,7 +96,7 @@ class WildcardUdpTest {
 
     @Test
     void theSamePortOnOneFamilyIsNotMistakenForAnother() throws Exception {
-        try (Server server = Server.builder().events(new DatagramTestEvents())
+        try (Server server = Loopback.builder().events(new DatagramTestEvents())
                 .serve(Spec.parse("echo/udp@[::1]:0", 0, "", List.of())).start()) {
             assertThat(server.listeners()).singleElement().satisfies(l -> assertThat(l.bound().toString()).startsWith("[::1]:"));
             try (var v4 = java.nio.channels.DatagramChannel.open(StandardProtocolFamily.INET)) {

@@ -1,0 +1,146 @@
+package dev.sockit.engine.epoll;
+
+import dev.sockit.linux.Errno;
+import dev.sockit.linux.ErrnoException;
+import dev.sockit.linux.Libc;
+import dev.sockit.linux.SocketAddresses;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * A listener as one loop accepts on it. The listener is level-triggered, so a loop that stops
+ * before the backlog is empty is told again; it is paused (removed from the loop's epoll set) while
+ * the connection limit is reached, while an iterative listener serves its one connection, while
+ * accept backs off after a failure such as EMFILE, and for good once the server stops accepting.
+ *
+ * <p>When several loops share a listener they register it with EPOLLEXCLUSIVE, so a new connection
+ * wakes one sleeping loop rather than all of them (the thundering herd); a loop that is busy still
+ * sees the listener ready and may take the connection first, in which case the other finds EAGAIN.
+ */
+final class AcceptHandler extends Watched {
+    /** Accepts per wake-up before the loop turns to its connections (as Netty's 16 messages per read). */
+    private static final int ACCEPTS_PER_ROUND = 16;
+    static final int STOPPED = 1;
+    static final int LIMIT = 2;
+    static final int BACKOFF = 4;
+    static final int ITERATIVE = 8;
+
+    final EventLoop loop;
+    final Listening listening;
+    private boolean exclusive;
+    private int paused = STOPPED; // not registered until started
+
+    AcceptHandler(EventLoop loop, Listening listening, boolean exclusive) {
+        super(listening.fd);
+        this.loop = loop;
+        this.listening = listening;
+        this.exclusive = exclusive;
+    }
+
+    /** On the loop's thread: starts watching the listener. */
+    void start() {
+        resume(STOPPED);
+    }
+
+    /** On the loop's thread: stops for good (the listener is about to be closed). */
+    void stop() {
+        pause(STOPPED);
+        paused = STOPPED | LIMIT | BACKOFF | ITERATIVE; // nothing resumes it now
+    }
+
+    @Override
+    void ready(int events) {
+        EpollEngine engine = loop.engine;
+        for (int i = 0; i < ACCEPTS_PER_ROUND && paused == 0; i++) {
+            if (listening.iterative && listening.active > 0) {
+                pause(ITERATIVE);
+                return;
+            }
+            if (!engine.connections.tryAcquire()) {
+                waitForToken();
+                return;
+            }
+            loop.addressLength.set(JAVA_INT, 0, SocketAddresses.STORAGE);
+            int fd = Libc.accept(loop.state, this.fd, loop.address, loop.addressLength, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+            if (fd < 0) {
+                engine.connections.giveBack();
+                int errno = -fd;
+                if (errno == Errno.EAGAIN.code()) {
+                    return;
+                }
+                if (passing(errno)) {
+                    continue;
+                }
+                backOff(new ErrnoException("accept", errno));
+                return;
+            }
+            listening.succeeded();
+            if (listening.iterative) {
+                listening.active++;
+            }
+            loop.open(fd, this);
+        }
+    }
+
+    /** A failure that concerns only the connection being accepted: try the next one. */
+    private static boolean passing(int errno) {
+        return errno == Errno.EINTR.code() || errno == Errno.ECONNABORTED.code() || errno == 71 /* EPROTO */
+                || errno == Errno.EPERM.code() /* a firewall rule refused it */;
+    }
+
+    /** EMFILE, ENFILE, ENOBUFS...: the listener stays readable, so instead of spinning, pause and come back later. */
+    private void backOff(ErrnoException e) {
+        long millis = listening.failed(e);
+        pause(BACKOFF);
+        loop.schedule(millis * 1_000_000L, () -> resume(BACKOFF));
+    }
+
+    /**
+     * At the connection limit: pause until a connection ends. The token may have come back between
+     * the failed try and joining the waiters, so look once more after joining.
+     */
+    private void waitForToken() {
+        pause(LIMIT);
+        EpollEngine engine = loop.engine;
+        engine.tokenWaiters.add(this);
+        if (engine.connections.available() > 0) {
+            engine.wakeTokenWaiters();
+        }
+    }
+
+    /** On the loop's thread, after a connection ended (any loop's). */
+    void tokenFreed() {
+        resume(LIMIT);
+    }
+
+    /** On the loop's thread, after a connection of this iterative listener ended. */
+    void slotFreed() {
+        resume(ITERATIVE);
+    }
+
+    void pause(int why) {
+        boolean wasWatching = paused == 0;
+        paused |= why;
+        if (wasWatching) {
+            loop.epoll.remove(fd);
+        }
+    }
+
+    void resume(int why) {
+        if ((paused & why) == 0) {
+            return;
+        }
+        paused &= ~why;
+        if (paused != 0) {
+            return;
+        }
+        int r = loop.register(this, Libc.EPOLLIN | (exclusive ? Libc.EPOLLEXCLUSIVE : 0));
+        if (r == -Errno.EINVAL.code() && exclusive) {
+            exclusive = false; // a kernel before 4.5: every loop is woken, and all but one find EAGAIN
+            r = loop.register(this, Libc.EPOLLIN);
+        }
+        if (r < 0) {
+            loop.engine.config.events().warning("cannot watch " + listening + " for connections: " + new ErrnoException("epoll_ctl", -r).getMessage());
+        }
+    }
+}

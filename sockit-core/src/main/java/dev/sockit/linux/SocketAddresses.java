@@ -1,0 +1,69 @@
+package dev.sockit.linux;
+
+import java.lang.foreign.MemorySegment;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+/**
+ * The address accept4(2) or getpeername(2) wrote ({@code struct sockaddr_in}, {@code sockaddr_in6}
+ * or {@code sockaddr_un}) as a Java {@link SocketAddress}. An IPv4 client of a dual-stack listener
+ * arrives as an IPv4-mapped IPv6 address ({@code ::ffff:127.0.0.1}); it is given back as IPv4, as the
+ * JDK does, so a peer reads the same whichever engine accepted it.
+ */
+public final class SocketAddresses {
+    /** {@code sizeof(struct sockaddr_storage)}: room for any of them. */
+    public static final int STORAGE = 128;
+
+    private SocketAddresses() {
+    }
+
+    /** The address in the first {@code length} bytes of {@code sa}. */
+    public static SocketAddress decode(MemorySegment sa, int length) {
+        if (length < 2) {
+            return dev.sockit.net.UnixSocketAddress.unnamed();
+        }
+        int family = sa.get(JAVA_SHORT_UNALIGNED, 0);
+        try {
+            return switch (family) {
+                case Libc.AF_INET -> new InetSocketAddress(InetAddress.getByAddress(bytes(sa, 4, 4)), port(sa));
+                case Libc.AF_INET6 -> {
+                    byte[] a = bytes(sa, 8, 16);
+                    int scope = sa.get(JAVA_INT_UNALIGNED, 24);
+                    InetAddress address = mapped(a) ? InetAddress.getByAddress(java.util.Arrays.copyOfRange(a, 12, 16))
+                            : Inet6Address.getByAddress(null, a, scope);
+                    yield new InetSocketAddress(address, port(sa));
+                }
+                case Libc.AF_UNIX -> UnixAddresses.decode(sa, length);
+                default -> throw new IllegalArgumentException("address family " + family);
+            };
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(e.getMessage(), e); // only for a wrong length, which these are not
+        }
+    }
+
+    private static int port(MemorySegment sa) {
+        return Short.toUnsignedInt(Short.reverseBytes(sa.get(JAVA_SHORT_UNALIGNED, 2)));
+    }
+
+    private static byte[] bytes(MemorySegment sa, long offset, int n) {
+        byte[] b = new byte[n];
+        MemorySegment.copy(sa, JAVA_BYTE, offset, b, 0, n);
+        return b;
+    }
+
+    private static boolean mapped(byte[] a) {
+        for (int i = 0; i < 10; i++) {
+            if (a[i] != 0) {
+                return false;
+            }
+        }
+        return (a[10] & 0xff) == 0xff && (a[11] & 0xff) == 0xff;
+    }
+}
