@@ -100,6 +100,15 @@ final class EventPrinter implements ServerEvents {
         }
     }
 
+    /** Which engine serves the stream listeners: said once, after the listening lines. */
+    void engine(String engine) {
+        if (json) {
+            emit(fields("engine", "engine", engine));
+        } else {
+            out.println("sockit: stream connections served by the " + engine + " engine");
+        }
+    }
+
     void stopping(java.time.Duration grace) {
         if (json) {
             Map<String, Object> f = fields("stopping");

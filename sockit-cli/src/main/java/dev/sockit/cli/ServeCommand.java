@@ -1,5 +1,6 @@
 package dev.sockit.cli;
 
+import dev.sockit.engine.EngineKind;
 import dev.sockit.engine.ReplyLimits;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.Transport;
@@ -36,6 +37,8 @@ import java.util.concurrent.Callable;
                 "",
                 "Unix sockets: unix:/path or unix:@name (Linux abstract namespace). There /tcp means a stream socket (the default) and /udp a datagram socket (unixgram). A stale socket file is replaced only when nothing answers on it; the file is removed on exit.",
                 "",
+                "TCP and Unix stream connections are served by an engine: epoll (event loops, one per CPU, through Linux epoll; the default where it can run) or threads (a virtual thread per connection, blocking I/O; the default elsewhere). Both serve every service the same way; epoll is the faster (docs/benchmarks.md).",
+                "",
                 "UDP is safe to expose by default: no reply to source ports below 1024 (or 0) nor to broadcast or multicast sources (this breaks echo/chargen loops), and replies are rate-limited per source address and in all. What is dropped is counted and reported at most once per --report-every.",
                 ""},
         footer = {"",
@@ -45,6 +48,7 @@ import java.util.concurrent.Callable;
                 "  sockit serve echo/udp@[::1]:0           UDP only, any free port; the real one is printed",
                 "  sockit serve sink@:15000                print what clients send (TCP lines, UDP datagrams)",
                 "  sockit serve daytime --iterative --port-offset 10000",
+                "  sockit serve echo@:7007 --engine threads  a virtual thread per connection",
                 "  sockit serve echo@:7007 discard@:7009 --keepalive echo=1,1,3 --nodelay",
                 "  sockit serve echo@unix:/run/sockit/echo.sock --socket-mode 0660",
                 "  sockit serve echo/udp@unix:/tmp/echo.dgram qotd/udp@unix:@qotd",
@@ -68,6 +72,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "ADDR",
             description = "Address for listeners that name no host (default: every address, IPv4 and IPv6).")
     String bind = "";
+
+    @Option(names = "--engine", paramLabel = "ENGINE", converter = EngineConverter.class,
+            description = "How stream connections are served: epoll or threads (default: epoll where it can run, else threads).")
+    EngineKind engine;
 
     @Option(names = "--iterative", description = "Serve one connection at a time per listener, like the classic iterative servers.")
     boolean iterative;
@@ -168,7 +176,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         socketOptions.validate(parsed.stream().map(s -> s.service().name()).distinct().toList(), true);
         EventPrinter events = new EventPrinter(System.err, json, !quiet);
-        Server.Builder builder = Server.builder().settings(settings).events(events).iterative(iterative)
+        if (engine != null && engine.unavailable().isPresent()) {
+            throw new IOException("the " + engine.label() + " engine cannot run here: " + engine.unavailable().get() + " (use --engine threads)");
+        }
+        Server.Builder builder = Server.builder().settings(settings).events(events).iterative(iterative).engine(engine)
                 .maxConnections(maxConnections).idleTimeout(idleTimeout).grace(grace)
                 .replyLimits(limits).reportEvery(reportEvery).socketMode(socketMode == null ? -1 : socketMode);
         for (Spec spec : parsed) {
@@ -184,6 +195,9 @@ final class ServeCommand implements Callable<Integer> {
             server = builder.start();
         } catch (ListenException e) {
             throw new IOException(withHint(e), e);
+        }
+        if (server.listeners().stream().anyMatch(l -> l.transport() == Transport.TCP)) {
+            events.engine(server.engine().label());
         }
         stop.await();
         // A second signal while draining means "now": leave at once.
@@ -210,6 +224,18 @@ final class ServeCommand implements Callable<Integer> {
         double global = noReplyLimits ? 0 : globalReplyRate;
         int globalBurst = (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(global)));
         return new ReplyLimits(!answerAnySource, perSource, replyBurst, global, globalBurst, replySources);
+    }
+
+    /** Reads an engine name: threads or epoll. */
+    static final class EngineConverter implements picocli.CommandLine.ITypeConverter<EngineKind> {
+        @Override
+        public EngineKind convert(String value) {
+            try {
+                return EngineKind.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     /** Reads an octal file mode: 0660, 660 or 0o660. */

@@ -45,6 +45,7 @@ class CliErrorsTest {
             "serve echo@:0 --keepalive chargen=1,1,3|sockit: an option names service 'chargen', which is not being served (serving: echo)",
             "serve echo@:0 --rcvbuf lots|sockit: --rcvbuf: 'lots' is not a size in bytes (e.g. 262144 or 256k)",
             "serve echo@:0 --linger -1|sockit: --linger: must be from 0 to 65535 seconds, not -1",
+            "serve echo@:0 --engine kqueue|sockit: Invalid value for option '--engine': unknown engine 'kqueue'; engines: threads, epoll",
             "keepalive|sockit: give either ENDPOINT to connect to, or --listen ENDPOINT",
             "keepalive 127.0.0.1:7 --keepalive off|sockit: --keepalive off makes no sense here: this command watches keepalive",
             "keepalive unix:/tmp/x|sockit: keepalive is a TCP feature; 'unix:/tmp/x' is not a TCP endpoint",
@@ -84,7 +85,7 @@ class CliErrorsTest {
     void helpAndVersionExitZero() {
         Result help = run("serve", "--help");
         assertThat(help.code()).isZero();
-        assertThat(help.out()).contains("SERVICE[/tcp|/udp][@ENDPOINT]", "--port-offset", "Examples:");
+        assertThat(help.out()).contains("SERVICE[/tcp|/udp][@ENDPOINT]", "--port-offset", "Examples:", "--engine=ENGINE");
         Result top = run("--help");
         assertThat(top.code()).isZero();
         assertThat(top.out()).contains("serve", "Exit codes: 0 success, 1 runtime or network failure, 2 usage error.");

@@ -3,6 +3,8 @@ package dev.sockit.cli;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -54,11 +56,13 @@ class ServeIT {
         }
     }
 
-    @Test
-    void servesEveryServiceOnIpv4AndIpv6AndLogsEachConnection() throws Exception {
-        try (SockitProcess p = SockitProcess.start("serve", "--json", "--daytime-format", "rfc3339",
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "threads"})
+    void servesEveryServiceOnIpv4AndIpv6AndLogsEachConnection(String engine) throws Exception {
+        try (SockitProcess p = SockitProcess.start("serve", "--json", "--daytime-format", "rfc3339", "--engine", engine,
                 "echo@:0", "discard@:0", "daytime@:0", "qotd@:0", "chargen@:0", "time@:0")) {
             Map<String, Integer> port = ports(p, 6);
+            assertThat(p.awaitErr(l -> l.contains("\"event\":\"engine\""), WAIT)).contains("\"engine\":\"" + engine + "\"");
             for (String host : List.of("127.0.0.1", "::1")) {
                 assertThat(exchange(host, port.get("echo"), "hi there\r\n".getBytes(US_ASCII), true)).isEqualTo("hi there\r\n".getBytes(US_ASCII));
                 assertThat(exchange(host, port.get("discard"), "gone".getBytes(US_ASCII), true)).isEmpty();
@@ -129,6 +133,36 @@ class ServeIT {
         }
     }
 
+    /**
+     * Run from the class path instead of with -jar, the jar manifest's Add-Exports does not apply, so
+     * the epoll engine cannot read the JDK listener's descriptor: the default falls back to threads
+     * and says so once; asking for epoll outright is a one-line runtime error.
+     */
+    @Test
+    void whereEpollCannotRunTheDefaultFallsBackToThreadsAndSaysSo() throws Exception {
+        List<String> fromClassPath = List.of(SockitProcess.java(), "--enable-native-access=ALL-UNNAMED", "-cp", SockitProcess.jar().toString(),
+                "dev.sockit.cli.Main", "serve", "--json", "echo@127.0.0.1:0", "discard@127.0.0.1:0");
+        try (SockitProcess p = SockitProcess.command(fromClassPath)) {
+            String warning = p.awaitErr(l -> l.contains("\"warning\""), WAIT);
+            assertThat(warning).contains("the epoll engine cannot run here (java.base/sun.nio.ch is not exported", "serving with the threads engine");
+            Matcher m = Pattern.compile(".*\"endpoint\":\"127\\.0\\.0\\.1:(\\d+)\".*").matcher(p.awaitErr(l -> l.contains("\"listening\""), WAIT));
+            assertThat(m.matches()).isTrue();
+            assertThat(p.awaitErr(l -> l.contains("\"event\":\"engine\""), WAIT)).contains("\"engine\":\"threads\"");
+            assertThat(exchange("127.0.0.1", Integer.parseInt(m.group(1)), "still served".getBytes(US_ASCII), true))
+                    .isEqualTo("still served".getBytes(US_ASCII));
+            assertThat(p.allErr.stream().filter(l -> l.contains("cannot run here")).count()).as("said once, not per listener").isEqualTo(1);
+        }
+        List<String> askForEpoll = new ArrayList<>(fromClassPath.subList(0, 5));
+        askForEpoll.addAll(List.of("serve", "--engine", "epoll", "echo@127.0.0.1:0"));
+        try (SockitProcess p = SockitProcess.command(askForEpoll)) {
+            String line = p.awaitErr(l -> l.startsWith("sockit:"), WAIT);
+            assertThat(p.awaitExit(WAIT)).isEqualTo(1);
+            assertThat(p.allErr).hasSize(1);
+            assertThat(line).startsWith("sockit: the epoll engine cannot run here: java.base/sun.nio.ch is not exported")
+                    .endsWith("(use --engine threads)");
+        }
+    }
+
     /** The stopping event comes once the listener is closed: from then on, connections are refused. */
     private static void awaitRefused(SockitProcess p, int port) throws Exception {
         p.awaitErr(l -> l.contains("\"event\":\"stopping\""), WAIT);
@@ -182,10 +216,11 @@ class ServeIT {
     }
 
     /** With a tiny descriptor limit, accept fails with EMFILE: the server backs off, says so once, and recovers. */
-    @Test
-    void tooManyOpenFilesBacksOffAndRecovers() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "threads"})
+    void tooManyOpenFilesBacksOffAndRecovers(String engine) throws Exception {
         try (SockitProcess p = SockitProcess.start(List.of("bash", "-c", "ulimit -n 80 && exec \"$0\" \"$@\""),
-                "serve", "--json", "echo@127.0.0.1:0")) {
+                "serve", "--json", "--engine", engine, "echo@127.0.0.1:0")) {
             Matcher m = Pattern.compile(".*\"endpoint\":\"127\\.0\\.0\\.1:(\\d+)\".*")
                     .matcher(p.awaitErr(l -> l.contains("\"listening\""), WAIT));
             assertThat(m.matches()).isTrue();

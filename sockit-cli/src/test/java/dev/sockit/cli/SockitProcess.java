@@ -49,6 +49,13 @@ final class SockitProcess implements AutoCloseable {
         return new SockitProcess(pb.start());
     }
 
+    /** Any command, e.g. the jar's main class run from the class path. */
+    static SockitProcess command(List<String> cmd) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+        return new SockitProcess(pb.start());
+    }
+
     static SockitProcess start(String... args) throws IOException {
         return start(List.of(), args);
     }

@@ -285,6 +285,11 @@ public final class EpollEngine implements Engine {
         }
     }
 
+    /** How many loop threads are still alive (none after {@link #abort}). */
+    int running() {
+        return (int) loops.stream().filter(l -> l.thread.isAlive()).count();
+    }
+
     @Override
     public String toString() {
         return "epoll engine (" + loopCount + (loopCount == 1 ? " loop)" : " loops)");

@@ -267,11 +267,8 @@ final class EventLoop implements Runnable {
         Listening l = origin.listening;
         String peer;
         try {
-            if (l.tcp()) {
-                // As Netty and the threads engine do: a session's output leaves at once, never held back by Nagle.
-                NativeSocketOptions.set(state, optionScratch, fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1, "TCP_NODELAY");
-            }
             if (l.options != null) {
+                // The listener's options, as the threads engine sets them: nothing at all when none are set.
                 NativeSocketOptions.apply(state, optionScratch, fd, l.options, l.tcp());
             }
         } catch (ErrnoException e) {

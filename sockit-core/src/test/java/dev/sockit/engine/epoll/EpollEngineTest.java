@@ -1,0 +1,196 @@
+package dev.sockit.engine.epoll;
+
+import dev.sockit.engine.EngineConfig;
+import dev.sockit.engine.EngineKind;
+import dev.sockit.net.Endpoint;
+import dev.sockit.net.Transport;
+import dev.sockit.server.ConnectionRecord;
+import dev.sockit.server.Listener;
+import dev.sockit.service.Chargen;
+import dev.sockit.service.Service;
+import dev.sockit.service.Settings;
+import dev.sockit.testing.RecordingEvents;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The epoll engine driven directly, with more loops than this machine has CPUs, so that what the
+ * shared server suite cannot choose is exercised: several loops sharing one listener, the connection
+ * limit across loops, one loop shared by a bulk stream and interactive clients, and a clean end.
+ */
+@Timeout(120)
+class EpollEngineTest {
+    private final RecordingEvents events = new RecordingEvents();
+
+    private static Service service(String name) {
+        return Service.named(name).orElseThrow();
+    }
+
+    private EpollEngine engine(int loops, int maxConnections) {
+        return new EpollEngine(new EngineConfig(events, maxConnections, 16 * 1024, Duration.ZERO, false), loops);
+    }
+
+    /** A bound loopback listener served by {@code engine}; returns its address. */
+    private static InetSocketAddress listen(EpollEngine engine, String name) throws Exception {
+        ServerSocketChannel ch = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
+        Endpoint bound = Endpoint.of(ch.getLocalAddress());
+        engine.serve(new Listener(service(name), Transport.TCP, bound, bound), ch, service(name).stream().apply(Settings.defaults()));
+        return (InetSocketAddress) ch.getLocalAddress();
+    }
+
+    private static Socket connect(InetSocketAddress a) throws Exception {
+        Socket s = new Socket();
+        s.connect(a, 5000);
+        s.setSoTimeout(20_000);
+        return s;
+    }
+
+    @Test
+    void fourLoopsShareOneListenerAndEachConnectionGetsItsOwnBytesBack() throws Exception {
+        EpollEngine engine = engine(4, 10_000);
+        InetSocketAddress a = listen(engine, "echo");
+        int clients = 400;
+        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Boolean>> ok = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                long seed = i;
+                ok.add(ex.submit(() -> {
+                    byte[] data = new byte[20_000];
+                    new SplittableRandom(seed).nextBytes(data);
+                    try (Socket s = connect(a)) {
+                        Future<?> writer = Executors.newVirtualThreadPerTaskExecutor().submit(() -> {
+                            s.getOutputStream().write(data);
+                            s.shutdownOutput();
+                            return null;
+                        });
+                        byte[] back = s.getInputStream().readAllBytes();
+                        writer.get();
+                        return Arrays.equals(back, data);
+                    }
+                }));
+            }
+            for (Future<Boolean> f : ok) {
+                assertThat(f.get()).isTrue();
+            }
+        }
+        long total = 0;
+        for (int i = 0; i < clients; i++) {
+            ConnectionRecord r = events.nextEnded(Duration.ofSeconds(30));
+            assertThat(r.outcome()).isEqualTo("closed");
+            total += r.bytesOut();
+        }
+        assertThat(total).isEqualTo(clients * 20_000L);
+        engine.stopAccepting();
+        assertThatThrownBy(() -> new Socket(a.getAddress(), a.getPort()).close()).isInstanceOf(ConnectException.class);
+        assertThat(engine.awaitIdle(Instant.now().plusSeconds(5))).isTrue();
+        engine.abort();
+        assertThat(events.warnings).isEmpty();
+    }
+
+    @Test
+    void theConnectionLimitHoldsAcrossLoops() throws Exception {
+        EpollEngine engine = engine(4, 2);
+        InetSocketAddress a = listen(engine, "echo");
+        try (Socket first = connect(a); Socket second = connect(a); Socket third = connect(a)) {
+            for (Socket s : List.of(first, second)) {
+                s.getOutputStream().write('a');
+                assertThat(s.getInputStream().read()).isEqualTo('a');
+            }
+            third.getOutputStream().write('c');
+            third.setSoTimeout(500);
+            InputStream in = third.getInputStream();
+            assertThatThrownBy(in::read).as("the third waits in the backlog").isInstanceOf(java.net.SocketTimeoutException.class);
+            second.close(); // a token comes back, on whichever loop served the second
+            third.setSoTimeout(10_000);
+            assertThat(in.read()).isEqualTo('c');
+        } finally {
+            engine.stopAccepting();
+            engine.abort();
+        }
+    }
+
+    @Test
+    void aBulkStreamAndInteractiveClientsShareOneLoop() throws Exception {
+        EpollEngine engine = engine(1, 10_000);
+        InetSocketAddress chargen = listen(engine, "chargen");
+        InetSocketAddress echo = listen(engine, "echo");
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong streamed = new AtomicLong();
+        try (Socket bulk = connect(chargen); ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<Boolean> reader = ex.submit(() -> {
+                InputStream in = bulk.getInputStream();
+                byte[] buf = new byte[64 * 1024];
+                long offset = 0;
+                while (!done.get()) {
+                    int n = in.read(buf);
+                    for (int i = 0; i < n; i++) {
+                        if (buf[i] != Chargen.byteAt(offset + i)) {
+                            return false;
+                        }
+                    }
+                    offset += n;
+                    streamed.set(offset);
+                }
+                return true;
+            });
+            try (Socket s = connect(echo)) {
+                for (int i = 0; i < 200; i++) {
+                    s.getOutputStream().write(new byte[] {(byte) i});
+                    assertThat(s.getInputStream().read()).isEqualTo(i);
+                }
+            }
+            long before = streamed.get();
+            done.set(true);
+            assertThat(reader.get()).as("chargen's stream stayed byte-exact").isTrue();
+            assertThat(before).isPositive();
+        } finally {
+            engine.stopAccepting();
+            engine.abort();
+        }
+    }
+
+    @Test
+    void abortClosesWhatIsOpenAndEndsTheLoops() throws Exception {
+        EpollEngine engine = engine(2, 10_000);
+        InetSocketAddress a = listen(engine, "echo");
+        try (Socket idle = connect(a)) {
+            idle.getOutputStream().write('x');
+            assertThat(idle.getInputStream().read()).isEqualTo('x');
+            engine.stopAccepting();
+            assertThat(engine.awaitIdle(Instant.now().plusMillis(200))).isFalse();
+            engine.abort();
+            assertThat(events.nextEnded(Duration.ofSeconds(5)).outcome()).isEqualTo("server stopping");
+            assertThat(idle.getInputStream().read()).isEqualTo(-1);
+            assertThat(engine.running()).as("loop threads still alive").isZero();
+        }
+    }
+
+    @Test
+    void itRunsHereAndSaysWhyWhereItCannot() {
+        assertThat(EpollEngine.unavailable()).as("Linux with FFM and sun.nio.ch exported, as in this build").isEmpty();
+        assertThat(EngineKind.preferred()).isEqualTo(EngineKind.EPOLL);
+        assertThat(EngineKind.parse(" Threads ")).isEqualTo(EngineKind.THREADS);
+        assertThatThrownBy(() -> EngineKind.parse("kqueue")).hasMessage("unknown engine 'kqueue'; engines: threads, epoll");
+    }
+}
