@@ -406,6 +406,20 @@ public final class Libc {
         }
     }
 
+    /**
+     * send(2) from native memory given by address: for a loop's own buffer, whose lifetime the loop
+     * controls, it skips making a {@link MemorySegment} view per call (measured: a tenth of the
+     * event loop's own time per echoed message went to that).
+     */
+    public static long send(MemorySegment state, int fd, long address, long length) {
+        try {
+            long r = (long) Native.SEND_ADDRESS.invokeExact(state, fd, address, length, MSG_NOSIGNAL);
+            return r >= 0 ? r : -errno(state);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
     /** read(2) on a non-socket (an eventfd): bytes read, or -errno. */
     public static long read(MemorySegment state, int fd, MemorySegment buffer, long length) {
         try {
@@ -519,6 +533,7 @@ public final class Libc {
         static final MethodHandle EVENTFD;
         static final MethodHandle RECV;
         static final MethodHandle SEND;
+        static final MethodHandle SEND_ADDRESS;
         static final MethodHandle READ;
         static final MethodHandle WRITE;
         static final MethodHandle ACCEPT4_FAST;
@@ -541,7 +556,7 @@ public final class Libc {
             MethodHandle socket = null, bind = null, connect = null, listen = null, accept4 = null, recvfrom = null, sendto = null,
                     shutdown = null, close = null, getsockopt = null, setsockopt = null, getsockname = null, umask = null,
                     fcntl = null, epollCreate1 = null, eventfd = null, recv = null, send = null, read = null, write = null,
-                    accept4Fast = null, epollCtl = null, epollWait = null, epollWaitNow = null;
+                    accept4Fast = null, epollCtl = null, epollWait = null, epollWaitNow = null, sendAddress = null;
             VarHandle errno = null;
             StructLayout layout = null;
             if (problem == null) {
@@ -580,6 +595,9 @@ public final class Libc {
                     FunctionDescriptor io = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
                     recv = link(linker, libc, "recv", io, capture, shortHeap);
                     send = link(linker, libc, "send", io, capture, shortHeap);
+                    // The same send, its buffer given as a raw address (a 64-bit integer, as the C ABI passes a pointer).
+                    sendAddress = link(linker, libc, "send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
+                            capture, shortNative);
                     FunctionDescriptor rw = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
                     read = link(linker, libc, "read", rw, capture, shortNative);
                     write = link(linker, libc, "write", rw, capture, shortNative);
@@ -614,6 +632,7 @@ public final class Libc {
             EVENTFD = eventfd;
             RECV = recv;
             SEND = send;
+            SEND_ADDRESS = sendAddress;
             READ = read;
             WRITE = write;
             ACCEPT4_FAST = accept4Fast;

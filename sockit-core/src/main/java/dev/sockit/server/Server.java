@@ -298,17 +298,22 @@ public final class Server implements AutoCloseable {
             boolean anyDatagram = bound.stream().anyMatch(b -> b.port() != null);
             DatagramEngine datagrams = anyDatagram ? new DatagramEngine(events, replyLimits, reportEvery) : null;
             Server server = new Server(bound, kind, engine, datagrams, grace);
-            for (int i = 0; i < bound.size(); i++) {
-                Binder.Bound b = bound.get(i);
-                Service service = of.get(i).service();
-                events.listening(b.listener());
-                if (b.channel() != null) {
-                    engine.serve(b.listener(), b.channel(), service.stream().apply(settings));
-                } else if (b.acceptor() != null) {
-                    engine.serve(b.listener(), b.acceptor(), service.stream().apply(settings));
-                } else {
-                    datagrams.serve(b.listener(), b.port(), service.datagram().apply(settings));
+            try {
+                for (int i = 0; i < bound.size(); i++) {
+                    Binder.Bound b = bound.get(i);
+                    Service service = of.get(i).service();
+                    events.listening(b.listener());
+                    if (b.channel() != null) {
+                        engine.serve(b.listener(), b.channel(), service.stream().apply(settings));
+                    } else if (b.acceptor() != null) {
+                        engine.serve(b.listener(), b.acceptor(), service.stream().apply(settings));
+                    } else {
+                        datagrams.serve(b.listener(), b.port(), service.datagram().apply(settings));
+                    }
                 }
+            } catch (RuntimeException e) {
+                server.stop(Duration.ZERO); // the engine could not start (epoll: no descriptors left): leave nothing open
+                throw e;
             }
             return server;
         }

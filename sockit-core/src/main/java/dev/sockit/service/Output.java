@@ -12,7 +12,10 @@ public interface Output {
     /** Copies as much of {@code src} as fits (advancing its position) and returns how many bytes were taken. */
     int write(ByteBuffer src);
 
-    /** How many bytes {@link #write} would take now. */
+    /**
+     * How many bytes {@link #write} would take now, at least: an engine that hands bytes straight to
+     * the kernel (epoll) may take more, since what the kernel accepts at once is never held.
+     */
     int room();
 
     /** Asks to be called at {@link StreamSession#writable} whenever there is room (chargen), or no longer. */

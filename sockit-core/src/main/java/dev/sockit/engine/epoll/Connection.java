@@ -409,6 +409,15 @@ final class Connection extends Watched implements Output, Connections.Member {
     private long send(ByteBuffer src) {
         MemorySegment from;
         long length = src.remaining();
+        if (src == loop.inputView) {
+            // Echo's case: the loop's own buffer, sent by address.
+            while (true) {
+                long r = Libc.send(loop.state, fd, loop.inputAddress + src.position(), length);
+                if (r != -EINTR) {
+                    return r;
+                }
+            }
+        }
         if (src.isReadOnly()) {
             length = Math.min(length, loop.output.byteSize());
             MemorySegment.copy(MemorySegment.ofBuffer(src), 0, loop.output, 0, length);

@@ -71,6 +71,10 @@ final class DeadlineQueue {
         return c;
     }
 
+    boolean isEmpty() {
+        return head == null;
+    }
+
     /** Nanoseconds from {@code now} to the earliest deadline, or -1 when the queue is empty. */
     long nanosToNext(long now) {
         return head == null ? -1 : Math.max(0, head.deadline - now);

@@ -101,7 +101,7 @@ public final class EpollEngine implements Engine {
         } catch (ErrnoException e) {
             loops.forEach(EventLoop::shutdown);
             loops.clear();
-            throw new UncheckedIOException(new IOException("cannot start the epoll engine: " + e.getMessage(), e));
+            throw new UncheckedIOException("cannot start the epoll engine: " + e.getMessage(), e);
         }
         loops.forEach(EventLoop::start);
     }

@@ -50,6 +50,7 @@ final class EventLoop implements Runnable {
     /** The loop's input buffer: every read lands here first. */
     final MemorySegment input;
     final ByteBuffer inputView;
+    final long inputAddress;
     /** Native scratch for sends from read-only buffers. */
     final MemorySegment output;
     final MemorySegment address;
@@ -90,6 +91,7 @@ final class EventLoop implements Runnable {
         this.state = epoll.callState();
         this.input = arena.allocate(size, 64);
         this.inputView = input.asByteBuffer();
+        this.inputAddress = input.address();
         this.output = arena.allocate(size, 64);
         this.address = arena.allocate(SocketAddresses.STORAGE, 8);
         this.addressLength = arena.allocate(JAVA_INT);
@@ -169,8 +171,12 @@ final class EventLoop implements Runnable {
         if (!again.isEmpty() || !tasks.isEmpty()) {
             return 0;
         }
+        boolean noIdle = idle == null || idle.isEmpty();
+        if (noIdle && linger.isEmpty() && timers.isEmpty()) {
+            return -1;
+        }
         long t = System.nanoTime();
-        long next = earliest(earliest(idle == null ? -1 : idle.nanosToNext(t), linger.nanosToNext(t)),
+        long next = earliest(earliest(noIdle ? -1 : idle.nanosToNext(t), linger.nanosToNext(t)),
                 timers.isEmpty() ? -1 : Math.max(0, timers.peek().deadline - t));
         if (next < 0) {
             return -1;
