@@ -11,9 +11,28 @@ import java.time.Duration;
  * @param bufferSize     bytes of input and of output buffered per connection: the bound on per-connection memory
  * @param idleTimeout    close a connection silent this long; {@link Duration#ZERO} for never
  * @param iterative      serve one connection at a time per listener, as the classic iterative servers do
+ * @param busyPoll       how long an event loop keeps polling after its last event before it sleeps
+ *                       (epoll; the threads engine has no loop to keep awake); {@link Duration#ZERO} sleeps at once
  */
-public record EngineConfig(ServerEvents events, int maxConnections, int bufferSize, Duration idleTimeout, boolean iterative) {
+public record EngineConfig(ServerEvents events, int maxConnections, int bufferSize, Duration idleTimeout, boolean iterative,
+                           Duration busyPoll) {
+    /**
+     * Waking a sleeping thread costs tens of microseconds on a virtual machine (the CPU halts and is
+     * woken by an interrupt); polling for this long after the last event keeps a loop awake through
+     * the gap between a reply and the next request of an interactive client, which halves its round
+     * trip (docs/benchmarks.md). It costs CPU only while clients are active: at most this much after
+     * each burst of events.
+     */
+    public static final Duration DEFAULT_BUSY_POLL = Duration.ofNanos(50_000);
+
+    public EngineConfig(ServerEvents events, int maxConnections, int bufferSize, Duration idleTimeout, boolean iterative) {
+        this(events, maxConnections, bufferSize, idleTimeout, iterative, DEFAULT_BUSY_POLL);
+    }
+
     public EngineConfig {
+        if (busyPoll.isNegative()) {
+            throw new IllegalArgumentException("busy poll cannot be negative");
+        }
         if (maxConnections < 1) {
             throw new IllegalArgumentException("max connections must be at least 1");
         }

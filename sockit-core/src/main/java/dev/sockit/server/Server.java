@@ -151,8 +151,18 @@ public final class Server implements AutoCloseable {
         private Duration reportEvery = Duration.ofSeconds(10);
         private int socketMode = -1;
         private EngineKind engine;
+        private Duration busyPoll = EngineConfig.DEFAULT_BUSY_POLL;
 
         private Builder() {
+        }
+
+        /** How long an event loop polls after its last event before sleeping (epoll; see {@link EngineConfig#busyPoll()}). */
+        public Builder busyPoll(Duration d) {
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("busy poll cannot be negative");
+            }
+            this.busyPoll = d;
+            return this;
         }
 
         /**
@@ -294,7 +304,7 @@ public final class Server implements AutoCloseable {
                 throw e;
             }
             EngineKind kind = chooseEngine();
-            Engine engine = kind.create(new EngineConfig(events, maxConnections, bufferSize, idleTimeout, iterative));
+            Engine engine = kind.create(new EngineConfig(events, maxConnections, bufferSize, idleTimeout, iterative, busyPoll));
             boolean anyDatagram = bound.stream().anyMatch(b -> b.port() != null);
             DatagramEngine datagrams = anyDatagram ? new DatagramEngine(events, replyLimits, reportEvery) : null;
             Server server = new Server(bound, kind, engine, datagrams, grace);

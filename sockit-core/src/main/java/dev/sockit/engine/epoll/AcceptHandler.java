@@ -28,6 +28,7 @@ final class AcceptHandler extends Watched {
     final EventLoop loop;
     final Listening listening;
     private boolean exclusive;
+    boolean handoff; // EXPERIMENT
     private int paused = STOPPED; // not registered until started
 
     AcceptHandler(EventLoop loop, Listening listening, boolean exclusive) {
@@ -78,7 +79,13 @@ final class AcceptHandler extends Watched {
             if (listening.iterative) {
                 listening.active++;
             }
-            loop.open(fd, this);
+            String peer = loop.peerName(fd);
+            EventLoop target = handoff ? engine.nextLoop() : loop;
+            if (target == loop) {
+                loop.open(fd, this, peer);
+            } else {
+                target.execute(() -> target.open(fd, this, peer));
+            }
         }
     }
 

@@ -153,12 +153,50 @@ public final class EpollEngine implements Engine {
             loop.execute(h::start);
             return;
         }
+        String mode = System.getProperty("sockit.epoll.accept", "shared"); // EXPERIMENT
+        if (mode.equals("handoff")) {
+            AcceptHandler h = new AcceptHandler(loops.getFirst(), l, false);
+            h.handoff = true;
+            l.handlers.add(h);
+            loops.getFirst().execute(h::start);
+            return;
+        }
+        if (mode.equals("reuseport") && !l.unix) {
+            for (int i = 0; i < loops.size(); i++) {
+                EventLoop loop = loops.get(i);
+                Listening own = l;
+                if (i > 0) {
+                    try {
+                        java.nio.channels.ServerSocketChannel extra = java.nio.channels.ServerSocketChannel.open();
+                        extra.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
+                        extra.bind(((dev.sockit.net.Endpoint.Inet) l.listener.bound()).toSocketAddress(), 4096);
+                        extra.configureBlocking(false);
+                        own = new Listening(l.listener, l.service, JdkDescriptors.of(extra), false, false, config.events(), extra);
+                        synchronized (this) {
+                            listenings.add(own);
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+                AcceptHandler h = new AcceptHandler(loop, own, false);
+                own.handlers.add(h);
+                loop.execute(h::start);
+            }
+            return;
+        }
         boolean exclusive = loops.size() > 1;
         for (EventLoop loop : loops) {
             AcceptHandler h = new AcceptHandler(loop, l, exclusive);
             l.handlers.add(h);
             loop.execute(h::start);
         }
+    }
+
+    private int next; // EXPERIMENT
+
+    EventLoop nextLoop() {
+        return loops.get(Math.floorMod(next++, loops.size()));
     }
 
     /** Wakes the loops paused at the connection limit (a connection ended somewhere). */
