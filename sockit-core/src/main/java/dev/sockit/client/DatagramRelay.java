@@ -67,13 +67,17 @@ public record DatagramRelay(boolean lines, Duration linger) {
             }
             if (upload.isAlive()) {
                 quietSince = System.nanoTime(); // lingering starts when the input ends
+            } else if (uploadFailure.get() != null) {
+                break; // sending failed: no reply to wait for
             } else if (linger != null && System.nanoTime() - quietSince >= linger.toNanos()) {
                 break;
             }
         }
         IOException failed = uploadFailure.get();
         if (failed != null) {
-            throw new IOException("sending to " + link.label() + " failed: " + Reasons.of(failed), failed);
+            // A timed-out send is a Unix datagram peer whose queue stayed full: its own message says so.
+            String why = failed instanceof java.net.SocketTimeoutException ? failed.getMessage() : Reasons.of(failed);
+            throw new IOException("sending to " + link.label() + " failed: " + why, failed);
         }
         synchronized (sent) {
             return new Result(sent[0], sent[1], datagrams, bytes);

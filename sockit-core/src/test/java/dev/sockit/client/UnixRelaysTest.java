@@ -31,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** connect and listen over Unix sockets: stream and datagram, on a path and on a Linux abstract name. */
 @Timeout(60)
@@ -73,6 +74,23 @@ class UnixRelaysTest {
 
             assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("one\ntwo\nthree");
             assertThat(r).isEqualTo(new DatagramRelay.Result(3, 13, 3, 13));
+        }
+    }
+
+    @Test
+    void aDatagramRelayToAPeerThatStopsReadingEndsSayingSo() throws Exception {
+        // Unix datagrams have flow control: the sender waits for room, up to the timeout, then gives up.
+        UnixSocketAddress deafAddress = UnixSocketAddress.path(dir.resolve("deaf.dgram"));
+        try (UnixDatagramSocket deaf = UnixDatagramSocket.bind(deafAddress)) {
+            Dialer d = new Dialer(ClientOptions.defaults().withIdleTimeout(Duration.ofMillis(200)));
+            DatagramLink link = d.datagram(deafAddress.toEndpoint());
+            // No linger: only the failure can end this relay.
+            assertThatThrownBy(() -> new DatagramRelay(false, null).run(link, new ByteArrayInputStream(new byte[50 * 1024 * 1024]),
+                    new ByteArrayOutputStream()))
+                    .hasMessage("sending to unixgram " + deafAddress + " failed: " + deafAddress
+                            + " took no datagram for the send timeout (its queue stayed full: is it reading?)");
+            link.close();
+            assertThat(deaf.isOpen()).isTrue();
         }
     }
 
