@@ -35,7 +35,7 @@ import java.util.concurrent.Callable;
                 "  echo hi | sockit connect localhost:10007       the echo comes back: hi",
                 "  sockit connect example.org:80 -v               show which addresses were tried",
                 "  sockit connect unix:/run/app.sock < request.bin",
-                "  sockit connect unix:@app                        a Linux abstract name",
+                "  sockit connect unix:@app                       a Linux abstract name",
                 "  echo hi | sockit connect unix:/tmp/echo.sock --udp   a Unix datagram socket",
                 "  printf 'a\\nb\\n' | sockit connect localhost:10007 --udp --lines",
                 "",

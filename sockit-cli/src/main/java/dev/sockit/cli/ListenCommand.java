@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
         sortOptions = false,
         description = {"Listen on ENDPOINT, accept one client and relay like 'nc -l': the client's bytes to stdout, stdin to the client.",
                 "",
-                "--keep-open serves many clients at once, each on its own virtual thread, and prints each client's lines prefixed by its address (the classic concurrent server). --exec CMD runs CMD (with /bin/sh -c) for each connection, the socket as its stdin and stdout, as inetd does; SOCKIT_PEER holds the client's address.",
+                "--keep-open serves many clients at once, each on a thread of its own, and prints each client's lines prefixed by its address (the classic concurrent server). --exec CMD runs CMD (with /bin/sh -c) for each connection, the socket as its stdin and stdout, as inetd does; SOCKIT_PEER holds the client's address.",
                 "",
                 "The real address is printed on stderr at start (port 0 picks a free port). --udp: the first datagram's sender becomes the peer; with --keep-open every datagram is printed, prefixed by its sender.",
                 "",
@@ -40,9 +40,9 @@ import java.util.concurrent.Callable;
                 "  sockit listen :15000 --keep-open                 print what every client sends",
                 "  sockit listen :5000 --keep-open --exec 'tr a-z A-Z'",
                 "  sockit listen unix:/tmp/app.sock --exec cat",
-                "  sockit listen unix:@app --keep-open              an abstract name: no file to clean up",
+                "  sockit listen unix:@app --keep-open              an abstract name, no file",
                 "  sockit listen :5353 --udp --keep-open",
-                "  sockit listen unix:/tmp/log.sock --udp --keep-open   print what each Unix datagram sender sends"})
+                "  sockit listen unix:/tmp/log.sock --udp -k        Unix datagrams, by sender"})
 final class ListenCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "ENDPOINT", description = ":PORT (every address), HOST:PORT, [IPv6]:PORT, unix:/path or unix:@name.")
