@@ -89,9 +89,14 @@ public final class Dialer {
         UnixStreamSocket s;
         try {
             s = UnixStreamSocket.connect(UnixSocketAddress.of(u));
-            s.apply(options.socket());
         } catch (IOException e) {
             throw new IOException("cannot connect to unix " + u + " — " + Reasons.of(e, u, Transport.TCP), e);
+        }
+        try {
+            s.apply(options.socket());
+        } catch (IOException e) {
+            s.close();
+            throw new IOException("cannot set the socket options of unix " + u + ": " + e.getMessage(), e);
         }
         observer.reached(u.toString(), List.of());
         return new Connection(s, u.toString(), options.idleTimeout());
