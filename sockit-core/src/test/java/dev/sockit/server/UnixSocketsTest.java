@@ -254,6 +254,18 @@ class UnixSocketsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aUnixDatagramListenerTakesTheBufferSizesAskedForAndSaysWhatTheKernelApplied(Kind kind) throws Exception {
+        Endpoint.Unix at = endpoint(kind, "echo.dgram");
+        var options = dev.sockit.net.SocketOptions.DEFAULTS.withReceiveBuffer(100_000).withSendBuffer(60_000);
+        try (Server server = Server.builder().settings(settings).events(events)
+                .serve(Service.named("echo").orElseThrow(), Transport.UDP, at, options).start()) {
+            // Linux doubles what is asked for, for its bookkeeping.
+            assertThat(server.listeners().getFirst().applied()).isEqualTo("rcvbuf=200000 sndbuf=120000");
+        }
+    }
+
     /** The UDP amplification limits are for forgeable IP sources; a Unix sender can neither forge nor reach a network. */
     @ParameterizedTest
     @EnumSource(Kind.class)
