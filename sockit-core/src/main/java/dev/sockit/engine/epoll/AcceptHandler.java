@@ -29,6 +29,7 @@ final class AcceptHandler extends Watched {
     final Listening listening;
     private boolean exclusive;
     boolean handoff; // EXPERIMENT
+    boolean balance; // EXPERIMENT
     private int paused = STOPPED; // not registered until started
 
     AcceptHandler(EventLoop loop, Listening listening, boolean exclusive) {
@@ -80,7 +81,8 @@ final class AcceptHandler extends Watched {
                 listening.active++;
             }
             String peer = loop.peerName(fd);
-            EventLoop target = handoff ? engine.nextLoop() : loop;
+            EventLoop target = handoff ? engine.nextLoop() : balance ? engine.lightest(loop) : loop;
+            target.load.incrementAndGet();
             if (target == loop) {
                 loop.open(fd, this, peer);
             } else {

@@ -644,6 +644,7 @@ final class Connection extends Watched implements Output, Connections.Member {
         pending = null;
         held = null;
         loop.forget(this);
+        loop.load.decrementAndGet();
         loop.engine.closeDescriptor(fd, origin.listening.lingeringClose);
         try {
             loop.engine.config.events().connectionEnded(new ConnectionRecord(origin.listening.listener, peer, bytesIn, bytesOut,

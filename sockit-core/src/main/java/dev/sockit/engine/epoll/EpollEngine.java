@@ -188,9 +188,24 @@ public final class EpollEngine implements Engine {
         boolean exclusive = loops.size() > 1;
         for (EventLoop loop : loops) {
             AcceptHandler h = new AcceptHandler(loop, l, exclusive);
+            h.balance = mode.equals("balance");
             l.handlers.add(h);
             loop.execute(h::start);
         }
+    }
+
+    /** The loop to serve a connection {@code here} accepted: here, unless another carries fewer by more than one. */
+    EventLoop lightest(EventLoop here) {
+        EventLoop best = here;
+        int least = here.load.get();
+        for (EventLoop l : loops) {
+            int n = l.load.get();
+            if (n < least - 1) {
+                least = n;
+                best = l;
+            }
+        }
+        return best;
     }
 
     private int next; // EXPERIMENT

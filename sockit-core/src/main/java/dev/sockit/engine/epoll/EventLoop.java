@@ -294,6 +294,8 @@ final class EventLoop implements Runnable {
 
     /** A newly accepted socket: options, registration, then its session. */
     int opened; // EXPERIMENT
+    /** Connections this loop serves or has been handed: read by the loops that accept, to spread the load. */
+    final java.util.concurrent.atomic.AtomicInteger load = new java.util.concurrent.atomic.AtomicInteger();
 
     void open(int fd, AcceptHandler origin, String peer) {
         opened++;
