@@ -16,6 +16,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * <p>When several loops share a listener they register it with EPOLLEXCLUSIVE, so a new connection
  * wakes one sleeping loop rather than all of them (the thundering herd); a loop that is busy still
  * sees the listener ready and may take the connection first, in which case the other finds EAGAIN.
+ * Whoever accepts serves the connection itself, unless another loop has fewer connections by more
+ * than one: wake-ups favour whichever loop sleeps, and a burst of connections would otherwise pile
+ * onto one loop (measured: 28 and 72 of 100 connections opened at once; balanced, 49 and 51).
  */
 final class AcceptHandler extends Watched {
     /** Accepts per wake-up before the loop turns to its connections (as Netty's 16 messages per read). */
@@ -28,8 +31,6 @@ final class AcceptHandler extends Watched {
     final EventLoop loop;
     final Listening listening;
     private boolean exclusive;
-    boolean handoff; // EXPERIMENT
-    boolean balance; // EXPERIMENT
     private int paused = STOPPED; // not registered until started
 
     AcceptHandler(EventLoop loop, Listening listening, boolean exclusive) {
@@ -81,7 +82,9 @@ final class AcceptHandler extends Watched {
                 listening.active++;
             }
             String peer = loop.peerName(fd);
-            EventLoop target = handoff ? engine.nextLoop() : balance ? engine.lightest(loop) : loop;
+            // Served here, unless another loop carries fewer connections: then it goes there (an
+            // iterative listener's stay on its one loop, which counts them).
+            EventLoop target = listening.iterative ? loop : engine.lightest(loop);
             target.load.incrementAndGet();
             if (target == loop) {
                 loop.open(fd, this, peer);

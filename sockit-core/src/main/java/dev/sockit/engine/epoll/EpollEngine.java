@@ -35,14 +35,16 @@ import java.util.concurrent.TimeUnit;
  *
  * <h2>Accepting</h2>
  * Every listener is shared by all loops: each loop has it in its epoll set (with EPOLLEXCLUSIVE, so
- * one connection wakes one sleeping loop) and accepts into itself. The alternatives were one
- * SO_REUSEPORT socket per loop, and one acceptor handing connections to the loops. Handing off costs
- * a wake-up of another thread per connection, and measured fewer connections per second
- * (docs/benchmarks.md). SO_REUSEPORT spreads connections by a hash of addresses, blind to how busy
- * each loop is, lets any process of the same user bind the port and take a share of its clients,
- * drops what is queued on one socket when that socket closes, and has no Unix-socket equivalent. A
- * shared listener has none of these problems and needs no extra sockets. An iterative listener is
- * on one loop only: it serves one connection at a time anyway.
+ * one connection wakes one sleeping loop) and serves what it accepts itself, handing a connection to
+ * another loop only to even out their loads. The alternatives were one SO_REUSEPORT socket per loop,
+ * and one acceptor handing every connection to the loops in turn (Netty's way). All three were
+ * measured (docs/benchmarks-notes.md): handing every connection off costs a cross-thread wake-up per
+ * connection and made the fewest daytime connections per second; SO_REUSEPORT was level with the
+ * shared listener within the noise, but it spreads connections by a hash of addresses, blind to how
+ * busy each loop is, lets any process of the same user bind the port and take a share of its
+ * clients, drops what is queued on one socket when that socket closes, and has no Unix-socket
+ * equivalent. A shared listener has none of these problems and needs no extra sockets. An iterative
+ * listener is on one loop only: it serves one connection at a time anyway.
  *
  * <h2>Limits and stopping</h2>
  * The connection limit is the same {@link Connections} tracker the threads engine uses, taken
@@ -153,42 +155,9 @@ public final class EpollEngine implements Engine {
             loop.execute(h::start);
             return;
         }
-        String mode = System.getProperty("sockit.epoll.accept", "shared"); // EXPERIMENT
-        if (mode.equals("handoff")) {
-            AcceptHandler h = new AcceptHandler(loops.getFirst(), l, false);
-            h.handoff = true;
-            l.handlers.add(h);
-            loops.getFirst().execute(h::start);
-            return;
-        }
-        if (mode.equals("reuseport") && !l.unix) {
-            for (int i = 0; i < loops.size(); i++) {
-                EventLoop loop = loops.get(i);
-                Listening own = l;
-                if (i > 0) {
-                    try {
-                        java.nio.channels.ServerSocketChannel extra = java.nio.channels.ServerSocketChannel.open();
-                        extra.setOption(java.net.StandardSocketOptions.SO_REUSEPORT, true);
-                        extra.bind(((dev.sockit.net.Endpoint.Inet) l.listener.bound()).toSocketAddress(), 4096);
-                        extra.configureBlocking(false);
-                        own = new Listening(l.listener, l.service, JdkDescriptors.of(extra), false, false, config.events(), extra);
-                        synchronized (this) {
-                            listenings.add(own);
-                        }
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }
-                AcceptHandler h = new AcceptHandler(loop, own, false);
-                own.handlers.add(h);
-                loop.execute(h::start);
-            }
-            return;
-        }
         boolean exclusive = loops.size() > 1;
         for (EventLoop loop : loops) {
             AcceptHandler h = new AcceptHandler(loop, l, exclusive);
-            h.balance = mode.equals("balance");
             l.handlers.add(h);
             loop.execute(h::start);
         }
@@ -208,11 +177,7 @@ public final class EpollEngine implements Engine {
         return best;
     }
 
-    private int next; // EXPERIMENT
 
-    EventLoop nextLoop() {
-        return loops.get(Math.floorMod(next++, loops.size()));
-    }
 
     /** Wakes the loops paused at the connection limit (a connection ended somewhere). */
     void wakeTokenWaiters() {
@@ -336,6 +301,11 @@ public final class EpollEngine implements Engine {
                 closer.shutdown();
             }
         }
+    }
+
+    /** How many connections each loop serves now. */
+    List<Integer> loads() {
+        return loops.stream().map(l -> l.load.get()).toList();
     }
 
     /** How many loop threads are still alive (none after {@link #abort}). */

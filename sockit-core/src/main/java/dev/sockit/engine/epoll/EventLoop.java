@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -293,12 +294,10 @@ final class EventLoop implements Runnable {
     }
 
     /** A newly accepted socket: options, registration, then its session. */
-    int opened; // EXPERIMENT
     /** Connections this loop serves or has been handed: read by the loops that accept, to spread the load. */
-    final java.util.concurrent.atomic.AtomicInteger load = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger load = new AtomicInteger();
 
     void open(int fd, AcceptHandler origin, String peer) {
-        opened++;
         Listening l = origin.listening;
         try {
             if (l.options != null) {
@@ -354,9 +353,6 @@ final class EventLoop implements Runnable {
     }
 
     private void close() {
-        if (Boolean.getBoolean("sockit.epoll.debug")) {
-            System.err.println(thread.getName() + " opened " + opened);
-        }
         epoll.close();
         wakeup.close();
         arena.close();

@@ -109,6 +109,34 @@ class EpollEngineTest {
     }
 
     @Test
+    void connectionsOpenedAtOnceAreSpreadEvenlyOverTheLoops() throws Exception {
+        EpollEngine engine = engine(4, 10_000);
+        InetSocketAddress a = listen(engine, "echo");
+        List<Socket> open = new ArrayList<>();
+        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Socket>> connects = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                connects.add(ex.submit(() -> connect(a)));
+            }
+            for (Future<Socket> f : connects) {
+                Socket s = f.get();
+                open.add(s);
+                s.getOutputStream().write('x');
+                assertThat(s.getInputStream().read()).isEqualTo('x'); // served, so counted by its loop
+            }
+            List<Integer> loads = engine.loads();
+            assertThat(loads.stream().mapToInt(Integer::intValue).sum()).isEqualTo(100);
+            assertThat(java.util.Collections.max(loads) - java.util.Collections.min(loads)).as("loads %s", loads).isLessThanOrEqualTo(4);
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+            engine.stopAccepting();
+            engine.abort();
+        }
+    }
+
+    @Test
     void theConnectionLimitHoldsAcrossLoops() throws Exception {
         EpollEngine engine = engine(4, 2);
         InetSocketAddress a = listen(engine, "echo");
