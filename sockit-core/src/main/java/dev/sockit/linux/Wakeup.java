@@ -7,7 +7,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * An eventfd(2) that lets any thread wake an event loop sleeping in epoll_wait: the loop watches
- * {@link #fd()} for input, another thread calls {@link #signal()}, and the loop {@link #drain()}s it.
+ * {@link #fd()} for input, another thread calls {@link #signal()}, and the loop {@link #drain}s it.
+ *
+ * <p>Signals and {@link #close()} exclude each other: a signal that came after the close would
+ * write to whatever descriptor had been given the number since. Signals are rare (a loop that is
+ * awake is not signalled), so a lock costs nothing that matters.
  */
 public final class Wakeup implements AutoCloseable {
     private final int fd;
@@ -26,9 +30,13 @@ public final class Wakeup implements AutoCloseable {
         return fd;
     }
 
-    /** From any thread. Never blocks: the counter cannot overflow in practice (2^64 - 2 signals). */
-    public void signal() {
-        Libc.write(Libc.threadState(), fd, one, 8);
+    private boolean closed;
+
+    /** From any thread; does nothing once closed. Never blocks: the counter cannot overflow in practice (2^64 - 2 signals). */
+    public synchronized void signal() {
+        if (!closed) {
+            Libc.write(Libc.threadState(), fd, one, 8);
+        }
     }
 
     /** Resets the counter, on the loop's thread, with the loop's capture area. */
@@ -37,7 +45,11 @@ public final class Wakeup implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             Libc.close(fd);
         } catch (ErrnoException ignored) {
