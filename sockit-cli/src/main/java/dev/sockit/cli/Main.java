@@ -18,7 +18,7 @@ import java.util.Properties;
                 "The classic POSIX socket programs, made real: a daemon for the Internet small services (echo, discard, chargen, qotd, daytime, time, and a sink that prints what clients send), over TCP, IPv4 and IPv6 alike.",
                 "",
                 "Endpoints: HOST:PORT, :PORT (every address), [IPv6]:PORT, unix:/path, unix:@abstract."},
-        subcommands = {ServeCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 runtime or network failure, 2 usage error.",
                 "Run 'sockit COMMAND --help' for a command's options."})
 public final class Main implements Runnable {

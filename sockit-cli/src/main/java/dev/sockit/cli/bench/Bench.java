@@ -1,0 +1,115 @@
+package dev.sockit.cli.bench;
+
+import org.HdrHistogram.Histogram;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Runs one plan: starts the mode's workers, lets the warm-up pass, measures the window, and makes
+ * sure everything stops: each worker ends by itself at the deadline, and whatever is still blocked
+ * a timeout later has its socket closed under it.
+ */
+public final class Bench {
+    private final Plan plan;
+    private final ServerMemory server;
+    private final Consumer<Progress> progress;
+
+    /** A once-a-second look at a run in progress. */
+    public record Progress(double elapsedSeconds, boolean warmingUp, double opsPerSecond, double sentMBps, double receivedMBps,
+                           long open, long errors) {
+    }
+
+    /**
+     * @param serverPid the server's process, to read its memory, or 0
+     * @param progress  called about once a second while the run goes on (may be a no-op)
+     */
+    public Bench(Plan plan, long serverPid, Consumer<Progress> progress) {
+        this.plan = plan;
+        this.server = serverPid > 0 ? ServerMemory.of(serverPid) : null;
+        this.progress = progress;
+    }
+
+    public Result run() throws InterruptedException {
+        Tally tally = new Tally();
+        long serverBefore = server != null ? server.rssKib() : -1;
+        long start = System.nanoTime();
+        Run run = new Run(plan, tally, start);
+        List<Thread> workers = Load.of(plan).start(run);
+
+        long measureFrom = start + plan.warmup().toNanos();
+        Tally.Snapshot last = tally.snapshot();
+        last = tick(tally, last, start, measureFrom);
+        Tally.Snapshot base = tally.snapshot();
+        tally.takeLatency(); // the warm-up's latencies are dropped
+        double cpuBase = cpuSeconds();
+        tick(tally, last, start, run.deadline);
+        Tally.Snapshot end = tally.snapshot();
+        Histogram latency = tally.takeLatency();
+        double cpu = cpuSeconds() - cpuBase;
+        long serverAfter = server != null ? server.rssKib() : -1;
+        run.measured.countDown();
+
+        long giveUp = System.nanoTime() + plan.timeout().toNanos();
+        for (Thread t : workers) {
+            long left = giveUp - System.nanoTime();
+            if (left <= 0 || !t.join(Duration.ofNanos(left))) {
+                break;
+            }
+        }
+        run.abort();
+        for (Thread t : workers) {
+            t.join(Duration.ofSeconds(5));
+        }
+
+        Tally.Snapshot d = end.minus(base);
+        return new Result(plan, d.nanos() / 1e9, d.ops(), d.sent(), d.received(), d.lost(), tally.errors.sum(),
+                tally.mismatches.sum(), tally.held.get(), latency, cpu, serverBefore, serverAfter,
+                tally.firstError(), tally.firstMismatch());
+    }
+
+    /** Waits until {@code until}, reporting progress about once a second; returns the last snapshot taken. */
+    private Tally.Snapshot tick(Tally tally, Tally.Snapshot last, long start, long until) throws InterruptedException {
+        long now;
+        while ((now = System.nanoTime()) - until < 0) {
+            long nextTick = last.nanos() + 1_000_000_000L;
+            Thread.sleep(Duration.ofNanos(Math.max(1, Math.min(until, nextTick) - now))); // a clock, not a synchronisation
+            Tally.Snapshot s = tally.snapshot();
+            if (s.nanos() - nextTick >= 0) {
+                Tally.Snapshot d = s.minus(last);
+                double secs = d.nanos() / 1e9;
+                progress.accept(new Progress((s.nanos() - start) / 1e9, s.nanos() - start < plan.warmup().toNanos(),
+                        d.ops() / secs, d.sent() / secs / 1e6, d.received() / secs / 1e6, tally.open.get(), tally.errors.sum()));
+                last = s;
+            }
+        }
+        return last;
+    }
+
+    private static double cpuSeconds() {
+        return ProcessHandle.current().info().totalCpuDuration().map(c -> c.toNanos() / 1e9).orElse(Double.NaN);
+    }
+
+    /** Prints nothing: for runs whose output is not a terminal. */
+    public static Consumer<Progress> quiet() {
+        return p -> {
+        };
+    }
+
+    /** A line rewritten in place each second, for a terminal. */
+    public static Consumer<Progress> liveLine(PrintStream out, Mode mode) {
+        return p -> {
+            String what = switch (mode) {
+                case STREAM -> String.format(java.util.Locale.ROOT, "%.1f MB/s out, %.1f MB/s in", p.sentMBps(), p.receivedMBps());
+                case IDLE -> p.open() + " open";
+                case CONNRATE -> String.format(java.util.Locale.ROOT, "%,.0f conn/s", p.opsPerSecond());
+                case PINGPONG -> String.format(java.util.Locale.ROOT, "%,.0f msg/s, %d open", p.opsPerSecond(), p.open());
+            };
+            out.print(String.format(java.util.Locale.ROOT, "\r%5.0fs %s%s%s\u001b[K", p.elapsedSeconds(),
+                    p.warmingUp() ? "(warm-up) " : "", what, p.errors() > 0 ? ", " + p.errors() + " errors" : ""));
+            out.flush();
+        };
+    }
+}

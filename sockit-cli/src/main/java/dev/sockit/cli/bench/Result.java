@@ -1,0 +1,69 @@
+package dev.sockit.cli.bench;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * The figures of one run, over the measured window (the warm-up left out). Errors and mismatches
+ * count over the whole run: a wrong byte is wrong whenever it came.
+ *
+ * @param seconds       the measured window's real length
+ * @param latency       nanoseconds per operation (round trip, or connect-to-close), empty for stream and idle
+ * @param cpuSeconds    this process's own CPU time (user + system) in the window
+ * @param serverRssKib  the server's resident memory at the end of the window (with --server-pid), else -1
+ * @param serverRssBeforeKib the server's resident memory before the first connection, else -1
+ */
+public record Result(Plan plan, double seconds, long ops, long sent, long received, long lost, long errors, long mismatches,
+                     long held, Histogram latency, double cpuSeconds, long serverRssBeforeKib, long serverRssKib,
+                     String firstError, String firstMismatch) {
+
+    public double opsPerSecond() {
+        return ops / seconds;
+    }
+
+    /** Megabytes (10^6 bytes) per second. */
+    public double sentMBps() {
+        return sent / seconds / 1e6;
+    }
+
+    public double receivedMBps() {
+        return received / seconds / 1e6;
+    }
+
+    /** This process's CPU use as a share of one core: 1.0 is one core busy all the time. */
+    public double cpuShare() {
+        return cpuSeconds / seconds;
+    }
+
+    public double latencyMicros(double percentile) {
+        return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    public double maxLatencyMicros() {
+        return latency.getTotalCount() == 0 ? Double.NaN : latency.getMaxValue() / 1000.0;
+    }
+
+    public double meanLatencyMicros() {
+        return latency.getTotalCount() == 0 ? Double.NaN : latency.getMean() / 1000.0;
+    }
+
+    /** The server's resident memory per connection held, in bytes, or -1 when it was not measured. */
+    public long serverRssPerConnectionBytes() {
+        long conns = plan.mode() == Mode.IDLE ? held : plan.connections();
+        if (serverRssKib < 0 || serverRssBeforeKib < 0 || conns == 0) {
+            return -1;
+        }
+        return (serverRssKib - serverRssBeforeKib) * 1024 / conns;
+    }
+
+    /** A failed run: replies that were wrong, connections that failed, or nothing done at all. */
+    public boolean failed() {
+        if (mismatches > 0) {
+            return true;
+        }
+        return switch (plan.mode()) {
+            case IDLE -> held == 0;
+            case STREAM -> errors > 0 || sent + received == 0;
+            default -> errors > 0 || ops == 0;
+        };
+    }
+}
