@@ -41,11 +41,11 @@ public final class Bench {
 
         long measureFrom = start + plan.warmup().toNanos();
         Tally.Snapshot last = tally.snapshot();
-        last = tick(tally, last, start, measureFrom);
+        last = tick(tally, last, start, measureFrom, workers);
         Tally.Snapshot base = tally.snapshot();
         tally.takeLatency(); // the warm-up's latencies are dropped
         double cpuBase = cpuSeconds();
-        tick(tally, last, start, run.deadline);
+        tick(tally, last, start, run.deadline, workers);
         Tally.Snapshot end = tally.snapshot();
         Histogram latency = tally.takeLatency();
         double cpu = cpuSeconds() - cpuBase;
@@ -70,12 +70,16 @@ public final class Bench {
                 tally.firstError(), tally.firstMismatch());
     }
 
-    /** Waits until {@code until}, reporting progress about once a second; returns the last snapshot taken. */
-    private Tally.Snapshot tick(Tally tally, Tally.Snapshot last, long start, long until) throws InterruptedException {
+    /**
+     * Waits until {@code until}, reporting progress about once a second; returns the last snapshot
+     * taken. Returns early when every worker has ended (all connections refused, say).
+     */
+    private Tally.Snapshot tick(Tally tally, Tally.Snapshot last, long start, long until, List<Thread> workers) throws InterruptedException {
         long now;
-        while ((now = System.nanoTime()) - until < 0) {
+        while ((now = System.nanoTime()) - until < 0 && workers.stream().anyMatch(Thread::isAlive)) {
             long nextTick = last.nanos() + 1_000_000_000L;
-            Thread.sleep(Duration.ofNanos(Math.max(1, Math.min(until, nextTick) - now))); // a clock, not a synchronisation
+            long wake = Math.min(Math.min(until, nextTick), now + 100_000_000L);
+            Thread.sleep(Duration.ofNanos(Math.max(1, wake - now))); // a clock (and a look at the workers), not a synchronisation
             Tally.Snapshot s = tally.snapshot();
             if (s.nanos() - nextTick >= 0) {
                 Tally.Snapshot d = s.minus(last);

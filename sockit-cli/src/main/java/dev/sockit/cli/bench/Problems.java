@@ -14,7 +14,7 @@ final class Problems {
     static String describe(Exception e) {
         String m = String.valueOf(e.getMessage());
         return switch (e) {
-            case ConnectException c -> "connection refused (" + m + ")";
+            case ConnectException c -> m.contains("refused") ? "connection refused (nothing listening there?)" : m;
             case PortUnreachableException p -> "port unreachable (nothing listening)";
             case EOFException eof -> "server closed the connection early (" + m + ")";
             case AsynchronousCloseException a -> "stuck, closed at the end of the run";
