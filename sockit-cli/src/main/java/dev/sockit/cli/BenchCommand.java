@@ -104,7 +104,7 @@ final class BenchCommand implements Callable<Integer> {
     long serverPid;
 
     @Option(names = "--threads", paramLabel = "KIND",
-            description = "What runs each connection: platform, virtual, or auto (platform up to 8 connections, else virtual; default).")
+            description = "What drives the connections: platform or virtual threads, or selector (one NIO selector per CPU; unpaced TCP pingpong only); auto (default): platform threads up to 8 connections, else a selector for pingpong and virtual threads for the rest.")
     String threads = "auto";
 
     @Option(names = "--json", description = "Print the result as one JSON object instead of a table.")
@@ -167,9 +167,12 @@ final class BenchCommand implements Callable<Integer> {
             case "auto" -> Plan.Threads.AUTO;
             case "platform" -> Plan.Threads.PLATFORM;
             case "virtual" -> Plan.Threads.VIRTUAL;
-            default -> throw new Main.UsageException("--threads must be auto, platform or virtual, not " + threads);
+            case "selector" -> Plan.Threads.SELECTOR;
+            default -> throw new Main.UsageException("--threads must be auto, platform, virtual or selector, not " + threads);
         };
         require(serverPid >= 0, "--server-pid must be a process id");
+        require(kind != Plan.Threads.SELECTOR || (m == Mode.PINGPONG && !udp && rate == 0),
+                "--threads selector drives unpaced TCP pingpong only");
 
         Endpoint e;
         try {

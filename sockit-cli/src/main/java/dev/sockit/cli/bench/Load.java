@@ -10,7 +10,7 @@ interface Load {
 
     static Load of(Plan plan) {
         return switch (plan.mode()) {
-            case PINGPONG -> plan.udp() ? new UdpPingPong() : new PingPong();
+            case PINGPONG -> plan.udp() ? new UdpPingPong() : plan.selector() ? new SelectorPingPong() : new PingPong();
             case STREAM -> new Stream();
             case CONNRATE -> new ConnRate();
             case IDLE -> new Idle();

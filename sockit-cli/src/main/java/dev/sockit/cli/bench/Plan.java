@@ -25,8 +25,11 @@ public record Plan(SocketAddress target, String shown, boolean udp, Mode mode, S
                    Duration duration, Duration warmup, double rate, List<SocketAddress> sources, boolean verify,
                    Duration timeout, Threads threads) {
 
-    /** Platform threads block in the kernel with no hand-off to a poller, which is quickest for a few connections. */
-    public enum Threads { AUTO, PLATFORM, VIRTUAL }
+    /**
+     * What drives each connection. Platform threads block in the kernel with no hand-off to a poller,
+     * quickest for a few connections; selectors are cheapest for many (unpaced TCP pingpong only).
+     */
+    public enum Threads { AUTO, PLATFORM, VIRTUAL, SELECTOR }
 
     public Plan {
         sources = List.copyOf(sources);
@@ -40,9 +43,15 @@ public record Plan(SocketAddress target, String shown, boolean udp, Mode mode, S
     boolean platformThreads() {
         return switch (threads) {
             case PLATFORM -> true;
-            case VIRTUAL -> false;
+            case VIRTUAL, SELECTOR -> false;
             case AUTO -> connections <= 8;
         };
+    }
+
+    /** Pingpong on selectors: asked for, or chosen for many unpaced TCP connections. */
+    boolean selector() {
+        boolean fits = mode == Mode.PINGPONG && !udp && rate == 0;
+        return fits && (threads == Threads.SELECTOR || (threads == Threads.AUTO && connections > 8));
     }
 
     /** Nanoseconds between two sends of one connection for the requested rate, or 0 for no pacing. */
