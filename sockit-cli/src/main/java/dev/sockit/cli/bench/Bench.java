@@ -39,15 +39,12 @@ public final class Bench {
         Run run = new Run(plan, tally, start);
         List<Thread> workers = Load.of(plan).start(run);
 
-        long measureFrom = start + plan.warmup().toNanos();
-        Tally.Snapshot last = tally.snapshot();
-        last = tick(tally, last, start, measureFrom, workers);
-        Tally.Snapshot base = tally.snapshot();
-        tally.takeLatency(); // the warm-up's latencies are dropped
+        Tally.Snapshot last = tick(tally, tally.snapshot(), start, run.measureFrom, workers);
         double cpuBase = cpuSeconds();
         tick(tally, last, start, run.deadline, workers);
-        Tally.Snapshot end = tally.snapshot();
-        Histogram latency = tally.takeLatency();
+        // At the deadline: what only a moment can tell (CPU, the server's memory while idle
+        // connections are still held); then the workers finish the operations they had started.
+        long windowEnd = Math.min(System.nanoTime(), run.deadline);
         double cpu = cpuSeconds() - cpuBase;
         long serverAfter = server != null ? server.rssKib() : -1;
         run.measured.countDown();
@@ -63,10 +60,9 @@ public final class Bench {
         for (Thread t : workers) {
             t.join(Duration.ofSeconds(5));
         }
-
-        Tally.Snapshot d = end.minus(base);
-        return new Result(plan, d.nanos() / 1e9, d.ops(), d.sent(), d.received(), d.lost(), tally.errors.sum(),
-                tally.mismatches.sum(), tally.held.get(), latency, cpu, serverBefore, serverAfter,
+        Tally.Snapshot end = tally.snapshot();
+        return new Result(plan, Math.max(1, windowEnd - run.measureFrom) / 1e9, end.ops(), end.sent(), end.received(), end.lost(),
+                tally.errors.sum(), tally.mismatches.sum(), tally.held.get(), tally.takeLatency(), cpu, serverBefore, serverAfter,
                 tally.firstError(), tally.firstMismatch());
     }
 
@@ -111,8 +107,9 @@ public final class Bench {
                 case CONNRATE -> String.format(java.util.Locale.ROOT, "%,.0f conn/s", p.opsPerSecond());
                 case PINGPONG -> String.format(java.util.Locale.ROOT, "%,.0f msg/s, %d open", p.opsPerSecond(), p.open());
             };
-            out.print(String.format(java.util.Locale.ROOT, "\r%5.0fs %s%s%s\u001b[K", p.elapsedSeconds(),
-                    p.warmingUp() ? "(warm-up) " : "", what, p.errors() > 0 ? ", " + p.errors() + " errors" : ""));
+            // Operations are counted from the end of the warm-up: during it there is no rate to show yet.
+            out.print(String.format(java.util.Locale.ROOT, "\r%5.0fs %s%s\u001b[K", p.elapsedSeconds(),
+                    p.warmingUp() ? "warming up, " + p.open() + " open" : what, p.errors() > 0 ? ", " + p.errors() + " errors" : ""));
             out.flush();
         };
     }

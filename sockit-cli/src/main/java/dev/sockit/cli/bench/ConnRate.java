@@ -53,9 +53,11 @@ final class ConnRate implements Load {
             } finally {
                 run.hangUp(ch);
             }
-            run.tally.latency(System.nanoTime() - start);
-            run.tally.ops.increment();
-            run.tally.received.add(in.position());
+            if (run.counts(start)) {
+                run.tally.latency(System.nanoTime() - start);
+                run.tally.ops.increment();
+                run.tally.received.add(in.position());
+            }
             if (!in.hasRemaining()) {
                 run.tally.mismatch(plan.service() + " server sent more than " + MAX_REPLY + " bytes without closing");
                 return;

@@ -50,10 +50,12 @@ final class PingPong implements Load {
                 ExactIO.writeFully(ch, out);
                 in.clear();
                 ExactIO.readFully(ch, in);
-                tally.latency(System.nanoTime() - start);
-                tally.ops.increment();
-                tally.sent.add(size);
-                tally.received.add(size);
+                if (run.counts(start)) {
+                    tally.latency(System.nanoTime() - start);
+                    tally.ops.increment();
+                    tally.sent.add(size);
+                    tally.received.add(size);
+                }
                 if (plan.verify()) {
                     String diff = Patterns.difference(sent, 0, got, 0, size, seq * size);
                     if (diff != null) {

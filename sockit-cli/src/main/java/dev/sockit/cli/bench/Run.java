@@ -18,6 +18,8 @@ import java.util.concurrent.CountDownLatch;
 final class Run {
     final Plan plan;
     final Tally tally;
+    /** When measuring starts: operations that start earlier are the warm-up, and not counted. */
+    final long measureFrom;
     /** When the load stops: warm-up plus duration after the start. */
     final long deadline;
     private final Set<Closeable> open = ConcurrentHashMap.newKeySet();
@@ -28,7 +30,16 @@ final class Run {
     Run(Plan plan, Tally tally, long start) {
         this.plan = plan;
         this.tally = tally;
-        this.deadline = start + plan.warmup().toNanos() + plan.duration().toNanos();
+        this.measureFrom = start + plan.warmup().toNanos();
+        this.deadline = measureFrom + plan.duration().toNanos();
+    }
+
+    /**
+     * Whether an operation that started at {@code t} counts: it started in the measured window. An
+     * operation is attributed by its start, so one that straddles an edge is counted whole or not at all.
+     */
+    boolean counts(long t) {
+        return t - measureFrom >= 0 && t - deadline < 0;
     }
 
     boolean over() {

@@ -126,10 +126,12 @@ final class SelectorPingPong implements Load {
             return false;
         }
         Tally tally = run.tally;
-        tally.latency(System.nanoTime() - x.start);
-        tally.ops.increment();
-        tally.sent.add(x.sent.length);
-        tally.received.add(x.got.length);
+        if (run.counts(x.start)) {
+            tally.latency(System.nanoTime() - x.start);
+            tally.ops.increment();
+            tally.sent.add(x.sent.length);
+            tally.received.add(x.got.length);
+        }
         if (run.plan.verify()) {
             String diff = Patterns.difference(x.sent, 0, x.got, 0, x.got.length, x.seq * x.got.length);
             if (diff != null) {

@@ -58,9 +58,12 @@ final class Stream implements Load {
         try {
             while (!run.over()) {
                 ByteBuffer b = ByteBuffer.wrap(pattern, Patterns.streamStart(offset), size);
+                long start = System.nanoTime();
                 ExactIO.writeFully(ch, b);
                 offset += size;
-                run.tally.sent.add(size);
+                if (run.counts(start)) {
+                    run.tally.sent.add(size);
+                }
             }
             ch.shutdownOutput();
         } catch (IOException e) {
@@ -83,8 +86,8 @@ final class Stream implements Load {
                 if (n < 0) {
                     break;
                 }
-                run.tally.received.add(n);
-                if (!run.over()) {
+                if (run.counts(System.nanoTime())) { // warm-up, and what is still owed after the deadline, are not counted
+                    run.tally.received.add(n);
                     run.tally.ops.increment(); // one read: stream's "operation" is only for the progress line
                 }
                 if (run.plan.verify()) {

@@ -52,11 +52,16 @@ final class UdpPingPong implements Load {
                 }
                 Patterns.message(sent, seq);
                 socket.send(request);
-                tally.sent.add(size);
+                boolean counts = run.counts(start);
+                if (counts) {
+                    tally.sent.add(size);
+                }
                 if (awaitReply(socket, reply, seq, run)) {
-                    tally.latency(System.nanoTime() - start);
-                    tally.ops.increment();
-                    tally.received.add(reply.getLength());
+                    if (counts) {
+                        tally.latency(System.nanoTime() - start);
+                        tally.ops.increment();
+                        tally.received.add(reply.getLength());
+                    }
                     if (plan.verify()) {
                         String diff = reply.getLength() != size
                                 ? "echo of datagram " + seq + " is " + reply.getLength() + " bytes, sent " + size
@@ -65,7 +70,7 @@ final class UdpPingPong implements Load {
                             tally.mismatch("echo of datagram " + seq + " differs: " + diff);
                         }
                     }
-                } else {
+                } else if (counts) {
                     tally.lost.increment();
                 }
             }
