@@ -81,7 +81,7 @@ public final class Matrix {
                 for (String s : c.servers) {
                     done++;
                     System.err.printf(Locale.ROOT, "[%d/%d] rep %d %s on %s ... ", done, total, rep, c.id, s);
-                    Map<String, Object> r = runOne(c, servers.get(s));
+                    Map<String, Object> r = runQuietest(c, servers.get(s));
                     results.computeIfAbsent(c.id, k -> new LinkedHashMap<>()).computeIfAbsent(s, k -> new ArrayList<>()).add(r);
                     System.err.println(summary(c, r));
                 }
@@ -112,6 +112,28 @@ public final class Matrix {
         }
     }
 
+    /**
+     * Runs one measurement; when other programs took more than {@link Options#disturbed} of a CPU
+     * during it (the box is shared), runs it again, up to {@link Options#retries} times, and keeps the
+     * least disturbed attempt. The report says how many were repeated.
+     */
+    private Map<String, Object> runQuietest(Case c, Server s) throws Exception {
+        Map<String, Object> best = null;
+        for (int attempt = 1; attempt <= 1 + o.retries; attempt++) {
+            Map<String, Object> r = runOne(c, s);
+            r.put("attempts", (double) attempt);
+            if (best == null || Load.number(r, "others_cpu_share") < Load.number(best, "others_cpu_share")) {
+                best = r;
+            }
+            if (!(Load.number(r, "others_cpu_share") > o.disturbed)) {
+                break;
+            }
+            System.err.printf(Locale.ROOT, "(others used %.2f CPU, again) ", Load.number(r, "others_cpu_share"));
+        }
+        best.put("attempts_total", best.get("attempts"));
+        return best;
+    }
+
     private static String summary(Case c, Map<String, Object> r) {
         String s = switch (c.mode) {
             case "stream" -> String.format(Locale.ROOT, "%.1f MB/s", Load.number(r, "mb_per_s_received"));
@@ -119,7 +141,8 @@ public final class Matrix {
                     Load.number(r, "server_rss_per_connection_bytes"));
             default -> String.format(Locale.ROOT, "%,.0f/s p99 %.0f µs", Load.number(r, "ops_per_s"), Load.number(r, "p99_us"));
         };
-        return s + String.format(Locale.ROOT, ", load CPU %.0f%%", 100 * Load.number(r, "cpu_share"))
+        return s + String.format(Locale.ROOT, ", load CPU %.0f%%, server CPU %.0f%%, others %.0f%%", 100 * Load.number(r, "cpu_share"),
+                100 * Load.number(r, "server_cpu_share"), 100 * Load.number(r, "others_cpu_share"))
                 + (Load.number(r, "exit") != 0 ? " FAILED: " + r.get("stderr") : "");
     }
 
@@ -148,6 +171,9 @@ public final class Matrix {
         boolean pin = Files.isExecutable(Path.of("/usr/bin/taskset"));
         boolean startup = true;
         int startupRuns = 10;
+        /** CPUs' worth of other programs' use during a run above which it is repeated. */
+        double disturbed = 0.25;
+        int retries = 2;
         Pattern only = Pattern.compile("");
         String command = "bench/run";
 
@@ -170,6 +196,8 @@ public final class Matrix {
                     case "--no-pin" -> o.pin = false;
                     case "--no-startup" -> o.startup = false;
                     case "--startup-runs" -> o.startupRuns = Integer.parseInt(args[++i]);
+                    case "--retries" -> o.retries = Integer.parseInt(args[++i]);
+                    case "--disturbed" -> o.disturbed = Double.parseDouble(args[++i]);
                     case "--only" -> o.only = Pattern.compile(args[++i]);
                     case "--command" -> o.command = args[++i];
                     default -> throw new IllegalArgumentException("unknown option " + a + (v == null ? "" : ""));

@@ -48,7 +48,10 @@ final class Report {
                 .append(" measured. Idle runs open the connections and hold them ").append(secs(o.idleHold)).append(".\n");
         md.append("- Figures are the median of the repetitions, with min–max in brackets. Ratios are medians over Netty's median (above 1 is better than Netty, except for memory where below 1 is better).\n");
         md.append("- Every reply is verified by the load generator (echoed bytes must match, daytime must be an RFC 867 line); a run with a wrong byte or a failed connection is marked FAILED.\n");
-        md.append("- \"load CPU\" is the load generator's own CPU time over the window, as a share of its one CPU: near 100% means the generator, not the server, may be the limit.\n");
+        md.append("- \"load CPU\" and \"server CPU\" are each process's CPU time over the window as a share of its one CPU: a load near 100% means the generator, not the server, may be the limit. ")
+                .append("\"others\" is the CPU the rest of the machine used meanwhile (other programs: this box may be shared); a run where others used more than ")
+                .append(String.format(Locale.ROOT, "%.2f", o.disturbed)).append(" of a CPU was repeated, up to ").append(o.retries)
+                .append(" times, keeping the least disturbed attempt; the figures below say how many runs that was.\n");
         md.append("- Traffic is on loopback only (127.0.0.1).\n\n");
         md.append("Servers:\n\n");
         servers.values().forEach(s -> md.append("- **").append(s.name()).append("**: ").append(s.about()).append("\n"));
@@ -99,9 +102,9 @@ final class Report {
                        String format, boolean higherIsBetter, List<Col> more) {
         md.append("| server | ").append(title).append(" | vs Netty |");
         more.forEach(col -> md.append(' ').append(col.title()).append(" |"));
-        md.append(" load CPU |\n| --- | ---: | ---: |");
+        md.append(" load CPU | server CPU | others |\n| --- | ---: | ---: |");
         more.forEach(col -> md.append(" ---: |"));
-        md.append(" ---: |\n");
+        md.append(" ---: | ---: | ---: |\n");
         Figures netty = figures(byServer.get(Matrix.NETTY), key);
         for (String s : c.servers()) {
             List<Map<String, Object>> runs = byServer.get(s);
@@ -121,7 +124,10 @@ final class Report {
             for (Col col : more) {
                 md.append(' ').append(figures(runs, col.key()).show(col.format())).append(" |");
             }
-            md.append(' ').append(figures(runs, "cpu_share").show("%.2f").replaceAll("(\\d\\.\\d\\d)", "$1")).append(" |\n");
+            long repeated = runs.stream().filter(r -> Load.number(r, "attempts") > 1).count();
+            md.append(' ').append(figures(runs, "cpu_share").show("%.2f")).append(" | ").append(figures(runs, "server_cpu_share").show("%.2f"))
+                    .append(" | ").append(figures(runs, "others_cpu_share").show("%.2f"))
+                    .append(repeated > 0 ? " (" + repeated + " run" + (repeated > 1 ? "s" : "") + " repeated)" : "").append(" |\n");
         }
         md.append('\n');
     }

@@ -53,6 +53,13 @@ final class BenchReport {
         rows.add(row("mismatches", count(r.mismatches()), !p.verify() ? "(not verified: --no-verify)"
                 : r.firstMismatch() == null ? "every reply verified" : "first: " + r.firstMismatch()));
         rows.add(row("load CPU", f("%.0f%%", 100 * r.cpuShare()), f("of one core (%.2f s of CPU in %.2f s)", r.cpuSeconds(), r.seconds())));
+        if (!Double.isNaN(r.serverCpuSeconds())) {
+            rows.add(row("server CPU", f("%.0f%%", 100 * r.serverCpuShare()), "of one core"));
+        }
+        if (!Double.isNaN(r.othersCpuSeconds())) {
+            rows.add(row(Double.isNaN(r.serverCpuSeconds()) ? "rest of machine" : "other programs", f("%.0f%%", 100 * r.othersCpuShare()),
+                    "of one core" + (Double.isNaN(r.serverCpuSeconds()) ? " (the server among them; --server-pid tells it apart)" : ": a busy machine makes noisy figures")));
+        }
 
         StringBuilder sb = new StringBuilder();
         sb.append("sockit bench ").append(p.mode().label()).append(' ').append(p.shown()).append(" (").append(p.service())
@@ -112,6 +119,12 @@ final class BenchReport {
         f.put("verified", p.verify());
         f.put("cpu_s", round(r.cpuSeconds(), 3));
         f.put("cpu_share", round(r.cpuShare(), 3));
+        if (!Double.isNaN(r.serverCpuSeconds())) {
+            f.put("server_cpu_share", round(r.serverCpuShare(), 3));
+        }
+        if (!Double.isNaN(r.othersCpuSeconds())) {
+            f.put("others_cpu_share", round(r.othersCpuShare(), 3));
+        }
         if (r.serverRssKib() >= 0) {
             f.put("server_rss_before_kib", r.serverRssBeforeKib());
             f.put("server_rss_kib", r.serverRssKib());

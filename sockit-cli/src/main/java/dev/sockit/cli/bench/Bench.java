@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  */
 public final class Bench {
     private final Plan plan;
-    private final ServerMemory server;
+    private final ServerWatch server;
     private final Consumer<Progress> progress;
 
     /** A once-a-second look at a run in progress. */
@@ -28,7 +28,7 @@ public final class Bench {
      */
     public Bench(Plan plan, long serverPid, Consumer<Progress> progress) {
         this.plan = plan;
-        this.server = serverPid > 0 ? ServerMemory.of(serverPid) : null;
+        this.server = serverPid > 0 ? ServerWatch.of(serverPid) : null;
         this.progress = progress;
     }
 
@@ -41,11 +41,17 @@ public final class Bench {
 
         Tally.Snapshot last = tick(tally, tally.snapshot(), start, run.measureFrom, workers);
         double cpuBase = cpuSeconds();
+        double serverCpuBase = server != null ? server.cpuSeconds() : Double.NaN;
+        double machineBase = ServerWatch.machineBusySeconds();
         tick(tally, last, start, run.deadline, workers);
         // At the deadline: what only a moment can tell (CPU, the server's memory while idle
         // connections are still held); then the workers finish the operations they had started.
         long windowEnd = Math.min(System.nanoTime(), run.deadline);
         double cpu = cpuSeconds() - cpuBase;
+        double serverCpu = server != null ? server.cpuSeconds() - serverCpuBase : Double.NaN;
+        double machine = ServerWatch.machineBusySeconds() - machineBase;
+        // Whatever else kept the machine busy: other programs, or (without --server-pid) the server too.
+        double others = Math.max(0, machine - cpu - (Double.isNaN(serverCpu) ? 0 : serverCpu));
         long serverAfter = server != null ? server.rssKib() : -1;
         run.measured.countDown();
 
@@ -62,8 +68,8 @@ public final class Bench {
         }
         Tally.Snapshot end = tally.snapshot();
         return new Result(plan, Math.max(1, windowEnd - run.measureFrom) / 1e9, end.ops(), end.sent(), end.received(), end.lost(),
-                tally.errors.sum(), tally.mismatches.sum(), tally.held.get(), tally.takeLatency(), cpu, serverBefore, serverAfter,
-                tally.firstError(), tally.firstMismatch());
+                tally.errors.sum(), tally.mismatches.sum(), tally.held.get(), tally.takeLatency(), cpu, serverCpu, others,
+                serverBefore, serverAfter, tally.firstError(), tally.firstMismatch());
     }
 
     /**

@@ -9,11 +9,15 @@ import org.HdrHistogram.Histogram;
  * @param seconds       the measured window's real length
  * @param latency       nanoseconds per operation (round trip, or connect-to-close), empty for stream and idle
  * @param cpuSeconds    this process's own CPU time (user + system) in the window
+ * @param serverCpuSeconds the server's CPU time in the window (with --server-pid), else NaN
+ * @param othersCpuSeconds CPU time the rest of the machine used in the window (with --server-pid: programs
+ *                      other than the server and this one, a sign of a noisy machine), NaN off Linux
  * @param serverRssKib  the server's resident memory at the end of the window (with --server-pid), else -1
  * @param serverRssBeforeKib the server's resident memory before the first connection, else -1
  */
 public record Result(Plan plan, double seconds, long ops, long sent, long received, long lost, long errors, long mismatches,
-                     long held, Histogram latency, double cpuSeconds, long serverRssBeforeKib, long serverRssKib,
+                     long held, Histogram latency, double cpuSeconds, double serverCpuSeconds, double othersCpuSeconds,
+                     long serverRssBeforeKib, long serverRssKib,
                      String firstError, String firstMismatch) {
 
     public double opsPerSecond() {
@@ -34,6 +38,15 @@ public record Result(Plan plan, double seconds, long ops, long sent, long receiv
         return cpuSeconds / seconds;
     }
 
+    public double serverCpuShare() {
+        return serverCpuSeconds / seconds;
+    }
+
+    /** CPUs' worth of time others used during the run (0.5: half a CPU). */
+    public double othersCpuShare() {
+        return othersCpuSeconds / seconds;
+    }
+
     public double latencyMicros(double percentile) {
         return latency.getTotalCount() == 0 ? Double.NaN : latency.getValueAtPercentile(percentile) / 1000.0;
     }
@@ -46,13 +59,15 @@ public record Result(Plan plan, double seconds, long ops, long sent, long receiv
         return latency.getTotalCount() == 0 ? Double.NaN : latency.getMean() / 1000.0;
     }
 
-    /** The server's resident memory per connection held, in bytes, or -1 when it was not measured. */
+    /**
+     * The server's resident memory per idle connection held, in bytes, or -1 when not measured. Only
+     * for idle runs: under load the growth is mostly the JIT and the heap, not the connections.
+     */
     public long serverRssPerConnectionBytes() {
-        long conns = plan.mode() == Mode.IDLE ? held : plan.connections();
-        if (serverRssKib < 0 || serverRssBeforeKib < 0 || conns == 0) {
+        if (plan.mode() != Mode.IDLE || serverRssKib < 0 || serverRssBeforeKib < 0 || held == 0) {
             return -1;
         }
-        return (serverRssKib - serverRssBeforeKib) * 1024 / conns;
+        return (serverRssKib - serverRssBeforeKib) * 1024 / held;
     }
 
     /** A failed run: replies that were wrong, connections that failed, or nothing done at all. */
