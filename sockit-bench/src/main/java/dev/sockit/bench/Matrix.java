@@ -125,7 +125,7 @@ public final class Matrix {
             if (best == null || Load.number(r, "others_cpu_share") < Load.number(best, "others_cpu_share")) {
                 best = r;
             }
-            if (!(Load.number(r, "others_cpu_share") > o.disturbed)) {
+            if (!(Load.number(r, "others_cpu_share") > o.disturbed) || attempt > o.retries) {
                 break;
             }
             System.err.printf(Locale.ROOT, "(others used %.2f CPU, again) ", Load.number(r, "others_cpu_share"));

@@ -6,6 +6,7 @@ import dev.sockit.service.StreamService;
 
 import java.io.IOException;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
@@ -67,6 +68,7 @@ public final class ThreadsEngine implements Engine {
                 }
                 continue;
             }
+            noDelay(channel);
             BlockingConnection c = new BlockingConnection(channel, listener, peerOf(channel), config.events(), config.bufferSize());
             connections.add(c);
             if (config.iterative()) {
@@ -76,6 +78,21 @@ public final class ThreadsEngine implements Engine {
                 // connection keeps; the connection's log line names the peer.
                 Thread.ofVirtual().start(() -> c.run(service, connections));
             }
+        }
+    }
+
+    /**
+     * Sends each flush at once, as Netty and most servers do. The engine writes a session's whole
+     * output in one go, so Nagle's algorithm has nothing to coalesce; it could only hold a small reply
+     * back behind an unacknowledged one.
+     */
+    private static void noDelay(SocketChannel channel) {
+        try {
+            if (!(channel.getLocalAddress() instanceof UnixDomainSocketAddress)) {
+                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            }
+        } catch (IOException ignored) {
+            // the peer is already gone; the connection's first read will say so
         }
     }
 
