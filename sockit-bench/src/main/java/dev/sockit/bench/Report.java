@@ -52,7 +52,7 @@ final class Report {
                 .append("\"others\" is the CPU the rest of the machine used meanwhile (other programs: this box may be shared); a run where others used more than ")
                 .append(String.format(Locale.ROOT, "%.2f", o.disturbed)).append(" of a CPU was repeated, up to ").append(o.retries)
                 .append(" times, keeping the least disturbed attempt; the figures below say how many runs that was.\n");
-        md.append("- Traffic is on loopback only (127.0.0.1).\n\n");
+        md.append("- Traffic is on loopback only (127.0.0.1). As a check independent of the load generator, stream rows also give what the kernel counted on the loopback interface in the same window (`/proc/net/dev`; it includes TCP/IP headers and any other program's loopback traffic, so it reads a little above the sum of \"MB/s sent\" and \"MB/s echoed back\"). Debian has no tcpkali, and socat or nc are no load generators, so the kernel's count is the independent check here.\n\n");
         md.append("Servers:\n\n");
         servers.values().forEach(s -> md.append("- **").append(s.name()).append("**: ").append(s.about()).append("\n"));
         md.append("\n## Machine\n\n");
@@ -67,7 +67,7 @@ final class Report {
             md.append("## ").append(c.title()).append("\n\n");
             switch (c.mode()) {
                 case "stream" -> table(md, c, byServer, "MB/s echoed back", "mb_per_s_received", "%,.1f", true,
-                        List.of(new Col("MB/s sent", "mb_per_s_sent", "%,.1f")));
+                        List.of(new Col("MB/s sent", "mb_per_s_sent", "%,.1f"), new Col("kernel lo MB/s", "kernel_lo_mb_per_s", "%,.1f")));
                 case "idle" -> table(md, c, byServer, "server RSS per connection (bytes)", "server_rss_per_connection_bytes", "%,.0f", false,
                         List.of(new Col("held", "held", "%,.0f"), new Col("server RSS at the end (KiB)", "server_rss_kib", "%,.0f")));
                 case "connrate" -> table(md, c, byServer, "connections/s", "ops_per_s", "%,.0f", true,

@@ -34,6 +34,10 @@ final class BenchReport {
             case STREAM -> {
                 rows.add(row("sent", mb(r.sent()), f("%.2f MB/s", r.sentMBps())));
                 rows.add(row("received", mb(r.received()), f("%.2f MB/s", r.receivedMBps())));
+                if (loopback(p) && !Double.isNaN(r.loopbackMBps())) {
+                    rows.add(row("kernel check", f("%.2f MB/s", r.loopbackMBps()),
+                            "carried by the loopback interface meanwhile (headers and every program's traffic included)"));
+                }
             }
             case CONNRATE -> {
                 rows.add(row("connections", count(r.ops()), rate(r.opsPerSecond(), "conn/s")));
@@ -105,6 +109,9 @@ final class BenchReport {
         f.put("bytes_received", r.received());
         f.put("mb_per_s_sent", round(r.sentMBps(), 3));
         f.put("mb_per_s_received", round(r.receivedMBps(), 3));
+        if (loopback(p) && !Double.isNaN(r.loopbackMBps())) {
+            f.put("kernel_lo_mb_per_s", round(r.loopbackMBps(), 3));
+        }
         if (r.latency().getTotalCount() > 0) {
             for (double pc : PERCENTILES) {
                 f.put("p" + (pc == 99.9 ? "99_9" : Integer.toString((int) pc)) + "_us", round(r.latencyMicros(pc), 1));
@@ -134,6 +141,10 @@ final class BenchReport {
         f.put("first_mismatch", r.firstMismatch());
         f.put("ok", !r.failed());
         return Json.object(f);
+    }
+
+    private static boolean loopback(Plan p) {
+        return p.target() instanceof java.net.InetSocketAddress a && a.getAddress() != null && a.getAddress().isLoopbackAddress();
     }
 
     private static void latencyRows(Result r, List<String[]> rows, String what) {

@@ -43,6 +43,7 @@ public final class Bench {
         double cpuBase = cpuSeconds();
         double serverCpuBase = server != null ? server.cpuSeconds() : Double.NaN;
         double machineBase = ServerWatch.machineBusySeconds();
+        long loopbackBase = ServerWatch.loopbackBytes();
         tick(tally, last, start, run.deadline, workers);
         // At the deadline: what only a moment can tell (CPU, the server's memory while idle
         // connections are still held); then the workers finish the operations they had started.
@@ -50,6 +51,7 @@ public final class Bench {
         double cpu = cpuSeconds() - cpuBase;
         double serverCpu = server != null ? server.cpuSeconds() - serverCpuBase : Double.NaN;
         double machine = ServerWatch.machineBusySeconds() - machineBase;
+        long loopback = loopbackBase < 0 ? -1 : ServerWatch.loopbackBytes() - loopbackBase;
         // Whatever else kept the machine busy: other programs, or (without --server-pid) the server too.
         double others = Math.max(0, machine - cpu - (Double.isNaN(serverCpu) ? 0 : serverCpu));
         long serverAfter = server != null ? server.rssKib() : -1;
@@ -69,7 +71,7 @@ public final class Bench {
         Tally.Snapshot end = tally.snapshot();
         return new Result(plan, Math.max(1, windowEnd - run.measureFrom) / 1e9, end.ops(), end.sent(), end.received(), end.lost(),
                 tally.errors.sum(), tally.mismatches.sum(), tally.held.get(), tally.takeLatency(), cpu, serverCpu, others,
-                serverBefore, serverAfter, tally.firstError(), tally.firstMismatch());
+                loopback, serverBefore, serverAfter, tally.firstError(), tally.firstMismatch());
     }
 
     /**

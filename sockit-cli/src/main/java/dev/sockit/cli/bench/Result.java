@@ -12,12 +12,13 @@ import org.HdrHistogram.Histogram;
  * @param serverCpuSeconds the server's CPU time in the window (with --server-pid), else NaN
  * @param othersCpuSeconds CPU time the rest of the machine used in the window (with --server-pid: programs
  *                      other than the server and this one, a sign of a noisy machine), NaN off Linux
+ * @param loopbackBytes what the kernel's loopback interface carried in the window (every program's), or -1
  * @param serverRssKib  the server's resident memory at the end of the window (with --server-pid), else -1
  * @param serverRssBeforeKib the server's resident memory before the first connection, else -1
  */
 public record Result(Plan plan, double seconds, long ops, long sent, long received, long lost, long errors, long mismatches,
                      long held, Histogram latency, double cpuSeconds, double serverCpuSeconds, double othersCpuSeconds,
-                     long serverRssBeforeKib, long serverRssKib,
+                     long loopbackBytes, long serverRssBeforeKib, long serverRssKib,
                      String firstError, String firstMismatch) {
 
     public double opsPerSecond() {
@@ -36,6 +37,11 @@ public record Result(Plan plan, double seconds, long ops, long sent, long receiv
     /** This process's CPU use as a share of one core: 1.0 is one core busy all the time. */
     public double cpuShare() {
         return cpuSeconds / seconds;
+    }
+
+    /** The kernel's count of loopback traffic in MB/s (payload and headers, every program's), or NaN. */
+    public double loopbackMBps() {
+        return loopbackBytes < 0 ? Double.NaN : loopbackBytes / seconds / 1e6;
     }
 
     public double serverCpuShare() {

@@ -53,6 +53,24 @@ final class ServerWatch {
         }
     }
 
+    /**
+     * Bytes the loopback interface has carried (Linux /proc/net/dev), or -1: the kernel's own count,
+     * an independent check of a bench's throughput on 127.0.0.1 (it counts every program's traffic).
+     */
+    static long loopbackBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/dev"))) {
+                String l = line.strip();
+                if (l.startsWith("lo:")) {
+                    return Long.parseLong(l.substring(3).strip().split("\\s+")[0]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     /** CPU time the whole machine spent busy (not idle, not waiting for I/O), in seconds, or NaN off Linux. */
     static double machineBusySeconds() {
         try {
