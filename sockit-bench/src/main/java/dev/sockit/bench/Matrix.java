@@ -163,8 +163,8 @@ public final class Matrix {
         Path sockitLauncher;
         Path out = Path.of("docs/benchmarks.md");
         String javaHome = System.getProperty("java.home");
-        int reps = 3;
-        Duration duration = Duration.ofSeconds(5);
+        int reps = 5;
+        Duration duration = Duration.ofSeconds(3);
         Duration warmup = Duration.ofSeconds(2);
         Duration idleHold = Duration.ofSeconds(5);
         int[] idle = {10_000};
