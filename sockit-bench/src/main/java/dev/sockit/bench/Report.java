@@ -79,9 +79,8 @@ final class Report {
         if (startup != null) {
             md.append("## Startup: one-shot commands\n\n");
             md.append("Wall time from process start to exit, median of ").append(o.startupRuns)
-                    .append(" runs (min–max), not pinned; the daytime ones connect to a local sockit daytime server and exit on its reply. ")
-                    .append("sockit's own `sockit daytime` client is being written on another branch; until it lands, `sockit --version` ")
-                    .append("shows sockit's startup and DaytimeProbe (a 10-line JVM daytime client) shows what a one-shot JVM client costs. ")
+                    .append(" runs (min–max), not pinned: each asks a local sockit daytime server (RFC 867) for the time and exits on its reply. ")
+                    .append("DaytimeProbe (a ten-line JVM client in sockit-bench) shows what the JVM itself costs a one-shot command. ")
                     .append("The AOT cache is created once with `-XX:AOTCacheOutput` (JEP 514) and used with `-XX:AOTCache` (JEP 483).\n\n");
             if (!startup.aotNote.isEmpty()) {
                 md.append(startup.aotNote).append("\n\n");

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The wall time of one-shot commands, process start to exit: sockit's own startup ({@code --version}),
- * a minimal JVM daytime client with and without the JDK's AOT cache (JEP 483, created the one-step
- * way of JEP 514), and {@code nc} as the native baseline.
+ * The wall time of one-shot commands, process start to exit: {@code sockit daytime} and a minimal
+ * JVM daytime client, each with and without the JDK's AOT cache (JEP 483, created the one-step way of
+ * JEP 514), and {@code nc} as the native baseline.
  */
 final class Startup {
     /** One command's wall times in milliseconds. */
@@ -34,26 +34,26 @@ final class Startup {
         serve.addAll(List.of("-jar", o.sockitJar.toString(), "serve", "daytime@127.0.0.1:0", "echo@127.0.0.1:0", "--quiet"));
         try (ServerProcess server = new ServerProcess(serve).awaitReady(Duration.ofSeconds(30))) {
             String port = Integer.toString(server.port("daytime"));
-            List<String> version = List.of("-jar", o.sockitJar.toString(), "--version");
+            List<String> daytime = List.of("-jar", o.sockitJar.toString(), "daytime", "127.0.0.1:" + port);
             List<String> probe = List.of("-cp", o.benchJar.toString(), "dev.sockit.bench.DaytimeProbe", "127.0.0.1", port);
             Path sockitAot = dir.resolve("sockit.aot");
             Path probeAot = dir.resolve("probe.aot");
-            boolean aot = train(java, sockitAot, version) & train(java, probeAot, probe);
+            boolean aot = train(java, sockitAot, daytime) & train(java, probeAot, probe);
 
-            time("`sockit --version` (java -jar, no AOT cache)", with(java, version), false);
+            time("`sockit daytime 127.0.0.1:PORT` (java -jar, no AOT cache)", with(java, daytime));
             if (aot) {
-                time("`sockit --version` with the AOT cache", with(java, List.of("-XX:AOTCache=" + sockitAot), version), false);
+                time("`sockit daytime` with the AOT cache", with(java, List.of("-XX:AOTCache=" + sockitAot), daytime));
             }
             if (o.sockitLauncher != null) {
-                time("`./sockit --version` (the launcher script: finds the JDK, checks the jar is fresh)",
-                        List.of(o.sockitLauncher.toString(), "--version"), false);
+                time("`./sockit daytime` (the launcher script: finds the JDK, checks the jar is fresh, no AOT cache)",
+                        List.of(o.sockitLauncher.toString(), "daytime", "127.0.0.1:" + port));
             }
-            time("JVM daytime client, first reply and exit (DaytimeProbe, no AOT cache)", with(java, probe), true);
+            time("DaytimeProbe: the smallest JVM daytime client (no AOT cache)", with(java, probe));
             if (aot) {
-                time("JVM daytime client with the AOT cache", with(java, List.of("-XX:AOTCache=" + probeAot), probe), true);
+                time("DaytimeProbe with the AOT cache", with(java, List.of("-XX:AOTCache=" + probeAot), probe));
             }
             if (Files.isExecutable(Path.of("/usr/bin/nc")) || Files.isExecutable(Path.of("/bin/nc"))) {
-                time("`nc -d 127.0.0.1 PORT` (native baseline)", List.of("nc", "-d", "127.0.0.1", port), true);
+                time("`nc -d 127.0.0.1 PORT` (native baseline)", List.of("nc", "-d", "127.0.0.1", port));
             }
         }
         return this;
@@ -71,7 +71,8 @@ final class Startup {
         return true;
     }
 
-    private void time(String what, List<String> command, boolean daytime) throws IOException, InterruptedException {
+    /** Runs the command once to warm the page cache, then times it; each run must print a daytime line. */
+    private void time(String what, List<String> command) throws IOException, InterruptedException {
         List<Double> ms = new ArrayList<>();
         for (int i = 0; i <= o.startupRuns; i++) {
             long t0 = System.nanoTime();
@@ -80,10 +81,10 @@ final class Startup {
             p.waitFor();
             long t = System.nanoTime() - t0;
             String text = new String(out, StandardCharsets.US_ASCII);
-            if (p.exitValue() != 0 || (daytime && !text.endsWith("\r\n")) || (!daytime && !text.startsWith("sockit"))) {
+            if (p.exitValue() != 0 || !text.matches("(?s)\\p{Print}+\\r?\\n")) {
                 throw new IOException(what + " failed (exit " + p.exitValue() + "): " + text);
             }
-            if (i > 0) { // the first run only warms the page cache
+            if (i > 0) {
                 ms.add(t / 1e6);
             }
         }

@@ -1,6 +1,7 @@
 package dev.sockit.cli;
 
 import dev.sockit.server.ConnectionRecord;
+import dev.sockit.server.DatagramRecord;
 import dev.sockit.server.Listener;
 import dev.sockit.server.ServerEvents;
 
@@ -28,10 +29,15 @@ final class EventPrinter implements ServerEvents {
     @Override
     public void listening(Listener l) {
         if (json) {
-            emit(fields("listening", "service", l.service().name(), "transport", l.transport().label(l.bound()),
-                    "endpoint", l.bound().toString()));
+            Map<String, Object> f = fields("listening", "service", l.service().name(), "transport", l.transport().label(l.bound()),
+                    "endpoint", l.bound().toString());
+            if (!l.applied().isEmpty()) {
+                f.put("options", l.applied());
+            }
+            emit(f);
         } else {
-            out.println("sockit: " + l.service().name() + " listening on " + l.transport().label(l.bound()) + " " + l.bound());
+            out.println("sockit: " + l.service().name() + " listening on " + l.transport().label(l.bound()) + " " + l.bound()
+                    + (l.applied().isEmpty() ? "" : " (" + l.applied() + ")"));
         }
     }
 
@@ -58,11 +64,49 @@ final class EventPrinter implements ServerEvents {
     }
 
     @Override
+    public void datagrams(DatagramRecord r) {
+        if (!connections && !r.totals()) {
+            return;
+        }
+        Listener l = r.listener();
+        double seconds = r.period().toMillis() / 1000.0;
+        if (json) {
+            Map<String, Object> f = fields("datagrams", "service", l.service().name(), "transport", l.transport().label(l.bound()),
+                    "endpoint", l.bound().toString());
+            f.put("totals", r.totals());
+            f.put("period_ms", r.period().toMillis());
+            f.put("received", r.received());
+            f.put("answered", r.answered());
+            f.put("dropped", r.droppedTotal());
+            f.put("bytes_in", r.bytesIn());
+            f.put("bytes_out", r.bytesOut());
+            r.dropped().forEach((reason, n) -> f.put("dropped_" + reason.label().replace('-', '_'), n));
+            emit(f);
+        } else {
+            out.println(Instant.now() + " " + l.service().name() + " " + l.transport().label(l.bound()) + " " + l.bound()
+                    + (r.totals() ? " totals:" : "") + " datagrams=" + r.received() + " answered=" + r.answered()
+                    + " dropped=" + r.droppedTotal() + (r.droppedTotal() > 0 ? " (" + r.droppedText() + ")" : "")
+                    + " in=" + r.bytesIn() + " out=" + r.bytesOut()
+                    + (r.totals() ? String.format(Locale.ROOT, " since start (%.1fs)", seconds) : String.format(Locale.ROOT, " in %.1fs", seconds)));
+        }
+    }
+
+    @Override
     public void warning(String message) {
         if (json) {
             emit(fields("warning", "message", message));
         } else {
             out.println(Instant.now() + " warning: " + message);
+        }
+    }
+
+    void stopping(java.time.Duration grace) {
+        if (json) {
+            Map<String, Object> f = fields("stopping");
+            f.put("grace_ms", grace.toMillis());
+            emit(f);
+        } else {
+            out.println("sockit: stopping: no new connections; open ones may finish within " + grace.toMillis() + " ms");
         }
     }
 

@@ -4,7 +4,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Properties;
@@ -15,10 +19,12 @@ import java.util.Properties;
         versionProvider = Main.Version.class,
         usageHelpAutoWidth = true,
         description = {
-                "The classic POSIX socket programs, made real: a daemon for the Internet small services (echo, discard, chargen, qotd, daytime, time, and a sink that prints what clients send), over TCP, IPv4 and IPv6 alike.",
+                "The classic POSIX socket programs, made real: a daemon for the Internet small services (echo, discard, chargen, qotd, daytime, time, and a sink that prints what clients send), over TCP and UDP, IPv4 and IPv6 alike, and Unix-domain sockets (stream and datagram); a client for each; and netcat-like connect and listen.",
                 "",
                 "Endpoints: HOST:PORT, :PORT (every address), [IPv6]:PORT, unix:/path, unix:@abstract."},
-        subcommands = {ServeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ServeCommand.class, KeepaliveCommand.class, ConnectCommand.class, ListenCommand.class,
+                DaytimeCommand.class, TimeCommand.class, QotdCommand.class, EchoCommand.class, ChargenCommand.class, DiscardCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 runtime or network failure, 2 usage error.",
                 "Run 'sockit COMMAND --help' for a command's options."})
 public final class Main implements Runnable {
@@ -31,12 +37,22 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // UTF-8 whatever the locale: JSON requires it, and messages use it. Sink's raw bytes pass through untouched.
+        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
         System.exit(run(args));
     }
 
     /** Runs the command line and returns the exit code (for tests and {@link #main}). */
     public static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** Runs with the command's own output and error streams (for tests). */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cl = commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
         return cl.execute(args);
     }
 

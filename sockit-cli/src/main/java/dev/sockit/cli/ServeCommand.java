@@ -1,5 +1,6 @@
 package dev.sockit.cli;
 
+import dev.sockit.engine.ReplyLimits;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.Transport;
 import dev.sockit.server.ListenException;
@@ -29,19 +30,33 @@ import java.util.concurrent.Callable;
         description = {
                 "Serve the Internet small services until stopped (SIGTERM or Ctrl-C), then let open connections finish for the --grace period.",
                 "",
-                "SPEC is SERVICE[/tcp][@ENDPOINT]. Services: echo (RFC 862, port 7), discard (863, port 9), daytime (867, port 13), qotd (865, port 17), chargen (864, port 19), time (868, port 37), and sink (no standard port), which prints each client's lines to stdout prefixed by its address.",
+                "SPEC is SERVICE[/tcp|/udp][@ENDPOINT]. Services: echo (RFC 862, port 7), discard (863, port 9), daytime (867, port 13), qotd (865, port 17), chargen (864, port 19), time (868, port 37), and sink (no standard port), which prints each client's lines (or datagrams) to stdout prefixed by its address.",
                 "",
-                "No SPEC: the six standard services on their standard ports (plus --port-offset). Without a host, a listener takes every address, IPv4 and IPv6 (or the --bind address).",
+                "A service named without /tcp or /udp is served on both. No SPEC: the six standard services on their standard ports (plus --port-offset), TCP and UDP. Without a host, a listener takes every address, IPv4 and IPv6 (or the --bind address); over UDP that is one socket per local address, so each reply leaves from the address its request came to.",
+                "",
+                "Unix sockets: unix:/path or unix:@name (Linux abstract namespace). There /tcp means a stream socket (the default) and /udp a datagram socket (unixgram). A stale socket file is replaced only when nothing answers on it; the file is removed on exit.",
+                "",
+                "UDP is safe to expose by default: no reply to source ports below 1024 (or 0) nor to broadcast or multicast sources (this breaks echo/chargen loops), and replies are rate-limited per source address and in all. What is dropped is counted and reported at most once per --report-every.",
                 ""},
         footer = {"",
                 "Examples:",
-                "  sockit serve --port-offset 10000        all six services on ports 10007..10037",
-                "  sockit serve echo@:7007 daytime@127.0.0.1:1313",
-                "  sockit serve echo@[::1]:0               any free port; the real one is printed",
-                "  sockit serve sink@:15000                print what clients send",
+                "  sockit serve --port-offset 10000        all six services, TCP and UDP, on ports 10007..10037",
+                "  sockit serve echo@:7007 daytime/tcp@127.0.0.1:1313",
+                "  sockit serve echo/udp@[::1]:0           UDP only, any free port; the real one is printed",
+                "  sockit serve sink@:15000                print what clients send (TCP lines, UDP datagrams)",
                 "  sockit serve daytime --iterative --port-offset 10000",
+                "  sockit serve echo@:7007 discard@:7009 --keepalive echo=1,1,3 --nodelay",
+                "  sockit serve echo@unix:/run/sockit/echo.sock --socket-mode 0660",
+                "  sockit serve echo/udp@unix:/tmp/echo.dgram qotd/udp@unix:@qotd",
+                "  sockit serve chargen/udp@:10019 --reply-rate 2 --reply-burst 5 --global-reply-rate 100",
                 "",
-                "On start, one line per listener gives its real address; at each connection's end, a line gives the client, the bytes in and out, the duration and how it ended. Both go to stderr; sink's data goes to stdout."})
+                "Try them:",
+                "  rdate -pu -o 10037 127.0.0.1             time over UDP (RFC 868)",
+                "  socat - UDP:127.0.0.1:10007              echo over UDP",
+                "  socat - UNIX-CONNECT:/run/sockit/echo.sock",
+                "  socat - UNIX-SENDTO:/tmp/echo.dgram,bind=/tmp/me.dgram   (bind: a reply needs a named sender)",
+                "",
+                "On start, one line per listener gives its real address; at each connection's end, a line gives the client, the bytes in and out, the duration and how it ended; datagram listeners give their counts (answered, dropped by reason) at most once per --report-every, and their totals on stop. All go to stderr; sink's data goes to stdout."})
 final class ServeCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "SPEC", arity = "0..*", description = "What to serve, e.g. echo, echo@:7007, daytime@[::1]:1313.")
@@ -77,10 +92,44 @@ final class ServeCommand implements Callable<Integer> {
             description = "qotd quotations, fortune-style: separated by lines holding only %%, or by blank lines; each under 512 bytes.")
     Path quotes;
 
+    @Option(names = "--socket-mode", paramLabel = "MODE", converter = ModeConverter.class,
+            description = "Permissions of Unix socket files, in octal, e.g. 0660 (default: from the umask).")
+    Integer socketMode;
+
+    @Option(names = "--reply-rate", paramLabel = "N",
+            description = "Datagram replies per second to one source address; 0 for no limit (default: ${DEFAULT-VALUE}).")
+    double replyRate = ReplyLimits.defaults().perSourceRate();
+
+    @Option(names = "--reply-burst", paramLabel = "N",
+            description = "Replies a quiet source may get at once (default: ${DEFAULT-VALUE}).")
+    int replyBurst = ReplyLimits.defaults().perSourceBurst();
+
+    @Option(names = "--global-reply-rate", paramLabel = "N",
+            description = "Datagram replies per second to all sources together; 0 for no limit (default: ${DEFAULT-VALUE}).")
+    double globalReplyRate = ReplyLimits.defaults().globalRate();
+
+    @Option(names = "--reply-sources", paramLabel = "N",
+            description = "Sources the reply limiter tracks at once; past that, new sources share one limit (default: ${DEFAULT-VALUE}).")
+    int replySources = ReplyLimits.defaults().maxSources();
+
+    @Option(names = "--no-reply-limits", description = "Turn both reply rate limits off.")
+    boolean noReplyLimits;
+
+    @Option(names = "--answer-any-source",
+            description = "Also answer datagrams from source ports below 1024 and from broadcast or multicast sources. Unsafe: allows echo/chargen loops between servers.")
+    boolean answerAnySource;
+
+    @Option(names = "--report-every", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How often, at most, datagram counts and drop warnings are printed (default: 10s).")
+    Duration reportEvery = Duration.ofSeconds(10);
+
+    @picocli.CommandLine.Mixin
+    SocketOptionsMixin socketOptions = new SocketOptionsMixin();
+
     @Option(names = "--json", description = "Print events as JSON, one object per line.")
     boolean json;
 
-    @Option(names = "--quiet", description = "Do not log each connection's end.")
+    @Option(names = "--quiet", description = "Do not log each connection's end, nor datagram counts while running (totals on stop still are).")
     boolean quiet;
 
     @Override
@@ -90,6 +139,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (maxConnections < 1) {
             throw new Main.UsageException("--max-connections must be at least 1, not " + maxConnections);
+        }
+        ReplyLimits limits = replyLimits();
+        if (reportEvery.isZero()) {
+            throw new Main.UsageException("--report-every must be more than 0");
         }
         String bindHost = bindHost();
         Settings settings = Settings.defaults().withDaytime(usage(() -> Daytime.Format.of(daytimeFormat)));
@@ -102,7 +155,7 @@ final class ServeCommand implements Callable<Integer> {
                 throw new Main.UsageException(e.getMessage());
             }
         }
-        List<Transport> transports = List.of(Transport.TCP);
+        List<Transport> transports = List.of(Transport.TCP, Transport.UDP);
         List<Spec> parsed = new ArrayList<>();
         if (specs.isEmpty()) {
             for (Service s : Service.standard()) {
@@ -113,10 +166,15 @@ final class ServeCommand implements Callable<Integer> {
                 parsed.add(usage(() -> Spec.parse(text, portOffset, bindHost, transports)));
             }
         }
+        socketOptions.validate(parsed.stream().map(s -> s.service().name()).distinct().toList(), true);
         EventPrinter events = new EventPrinter(System.err, json, !quiet);
         Server.Builder builder = Server.builder().settings(settings).events(events).iterative(iterative)
-                .maxConnections(maxConnections).idleTimeout(idleTimeout).grace(grace);
-        parsed.forEach(builder::serve);
+                .maxConnections(maxConnections).idleTimeout(idleTimeout).grace(grace)
+                .replyLimits(limits).reportEvery(reportEvery).socketMode(socketMode == null ? -1 : socketMode);
+        for (Spec spec : parsed) {
+            var options = socketOptions.resolve(spec.service().name());
+            spec.transports().forEach(t -> builder.serve(spec.service(), t, spec.endpoint(), options));
+        }
 
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
@@ -131,9 +189,42 @@ final class ServeCommand implements Callable<Integer> {
         // A second signal while draining means "now": leave at once.
         Signal.handle(new Signal("TERM"), s -> Runtime.getRuntime().halt(1));
         Signal.handle(new Signal("INT"), s -> Runtime.getRuntime().halt(1));
+        server.stopAccepting();
+        events.stopping(grace);
         boolean drained = server.stop(grace);
         events.stopped(drained);
         return 0;
+    }
+
+    private ReplyLimits replyLimits() {
+        if (replyRate < 0 || globalReplyRate < 0) {
+            throw new Main.UsageException("reply rates cannot be negative (0 turns a limit off)");
+        }
+        if (replyBurst < 1) {
+            throw new Main.UsageException("--reply-burst must be at least 1, not " + replyBurst);
+        }
+        if (replySources < 1) {
+            throw new Main.UsageException("--reply-sources must be at least 1, not " + replySources);
+        }
+        double perSource = noReplyLimits ? 0 : replyRate;
+        double global = noReplyLimits ? 0 : globalReplyRate;
+        int globalBurst = (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(global)));
+        return new ReplyLimits(!answerAnySource, perSource, replyBurst, global, globalBurst, replySources);
+    }
+
+    /** Reads an octal file mode: 0660, 660 or 0o660. */
+    static final class ModeConverter implements picocli.CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            String v = value.strip();
+            if (v.startsWith("0o")) {
+                v = v.substring(2);
+            }
+            if (!v.matches("[0-7]{1,4}") || Integer.parseInt(v, 8) > 0777) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a file mode; write it in octal, e.g. 0660");
+            }
+            return Integer.parseInt(v, 8);
+        }
     }
 
     private String bindHost() {

@@ -5,9 +5,9 @@ import dev.sockit.server.ServerEvents;
 import java.io.IOException;
 
 /**
- * What an acceptor does when accept fails (most often "too many open files"): wait, longer each time
- * up to a second, instead of spinning on a listener that stays readable; report at most once per
- * interval; say when it has recovered.
+ * What an acceptor does when accept fails (most often "too many open files"), and a datagram loop when
+ * receive fails: wait, longer each time up to a second, instead of spinning on a socket that stays
+ * readable; report at most once per interval; say when it has recovered.
  */
 final class AcceptBackoff {
     private static final long FIRST_MILLIS = 5;
@@ -15,6 +15,7 @@ final class AcceptBackoff {
     private static final long REPORT_EVERY_NANOS = 10_000_000_000L;
 
     private final ServerEvents events;
+    private final String operation;
     private final String where;
     private long delay = FIRST_MILLIS;
     private long failures;
@@ -22,7 +23,12 @@ final class AcceptBackoff {
     private long lastReport = System.nanoTime() - REPORT_EVERY_NANOS;
 
     AcceptBackoff(ServerEvents events, String where) {
+        this(events, "accept", where);
+    }
+
+    AcceptBackoff(ServerEvents events, String operation, String where) {
         this.events = events;
+        this.operation = operation;
         this.where = where;
     }
 
@@ -32,7 +38,7 @@ final class AcceptBackoff {
         unreported++;
         long now = System.nanoTime();
         if (now - lastReport >= REPORT_EVERY_NANOS) {
-            events.warning("accept on " + where + " failed " + unreported + " time(s): " + e.getMessage()
+            events.warning(operation + " on " + where + " failed " + unreported + " time(s): " + e.getMessage()
                     + "; backing off (up to " + MAX_MILLIS + " ms between tries) until it recovers");
             lastReport = now;
             unreported = 0;
@@ -43,7 +49,7 @@ final class AcceptBackoff {
 
     void succeeded() {
         if (failures > 0) {
-            events.warning("accept on " + where + " recovered after " + failures + " failure(s)");
+            events.warning(operation + " on " + where + " recovered after " + failures + " failure(s)");
             failures = 0;
             unreported = 0;
             delay = FIRST_MILLIS;

@@ -1,5 +1,6 @@
 package dev.sockit.engine;
 
+import dev.sockit.io.ByteStream;
 import dev.sockit.io.ExactIO;
 import dev.sockit.server.ConnectionRecord;
 import dev.sockit.server.Listener;
@@ -10,7 +11,6 @@ import dev.sockit.service.StreamSession;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 
 /**
@@ -34,7 +34,7 @@ final class BlockingConnection implements Output, Connections.Member {
     static final int FIRST_OUTPUT = 1024;
     private static final ByteBuffer NO_OUTPUT = ByteBuffer.allocate(0);
 
-    private final SocketChannel channel;
+    private final ByteStream channel;
     private final Listener listener;
     private final String peer;
     private final ServerEvents events;
@@ -52,7 +52,7 @@ final class BlockingConnection implements Output, Connections.Member {
     /** Why the channel was closed from outside (idle timeout, stop), for the log line. */
     volatile String closedBecause;
 
-    BlockingConnection(SocketChannel channel, Listener listener, String peer, ServerEvents events, int bufferSize) {
+    BlockingConnection(ByteStream channel, Listener listener, String peer, ServerEvents events, int bufferSize) {
         this.channel = channel;
         this.listener = listener;
         this.peer = peer;
@@ -77,9 +77,12 @@ final class BlockingConnection implements Output, Connections.Member {
             events.warning(listener.service().name() + " session for " + peer + " failed, connection closed: " + e);
         } finally {
             closeSocket();
-            connections.release(this);
-            events.connectionEnded(new ConnectionRecord(listener, peer, bytesIn, bytesOut,
-                    Duration.ofNanos(System.nanoTime() - start), outcome));
+            try {
+                events.connectionEnded(new ConnectionRecord(listener, peer, bytesIn, bytesOut,
+                        Duration.ofNanos(System.nanoTime() - start), outcome));
+            } finally {
+                connections.release(this); // last: whoever waits for an idle engine also sees this connection's record
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.sockit.engine;
 
+import dev.sockit.io.StreamAcceptor;
 import dev.sockit.server.Listener;
 import dev.sockit.service.StreamService;
 
@@ -13,8 +14,21 @@ import java.time.Instant;
  */
 public interface Engine {
 
-    /** Accepts on {@code channel} until it is closed, serving each connection with {@code service}. */
+    /** Accepts on {@code acceptor} until it is closed, serving each connection with {@code service}. */
+    void serve(Listener listener, StreamAcceptor acceptor, StreamService service);
+
+    /**
+     * Accepts on a JDK server channel until it is closed, setting the listener's socket options on
+     * each connection; peers are shown as {@code [::1]:51234}, or for Unix sockets by their
+     * credentials, {@code unix:(pid 1234 uid 0)}.
+     */
     void serve(Listener listener, ServerSocketChannel channel, StreamService service);
+
+    /**
+     * Closes every listener and returns once none can accept again. (The JDK finishes closing a
+     * listener in the thread blocked on it, so closing alone may leave it accepting a moment longer.)
+     */
+    void stopAccepting();
 
     /** Waits until every connection has ended, or the deadline passes; true if they all ended. */
     boolean awaitIdle(Instant deadline) throws InterruptedException;

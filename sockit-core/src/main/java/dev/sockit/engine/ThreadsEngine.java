@@ -1,17 +1,17 @@
 package dev.sockit.engine;
 
-import dev.sockit.net.Addresses;
+import dev.sockit.io.StreamAcceptor;
 import dev.sockit.server.Listener;
 import dev.sockit.service.StreamService;
 
 import java.io.IOException;
-import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +20,10 @@ import java.util.concurrent.TimeUnit;
  * The {@code threads} engine: one virtual thread per connection, blocking reads and writes. Code
  * that reads like the classic fork-per-connection servers, and the reference for correctness.
  * With {@link EngineConfig#iterative()} each listener serves one connection at a time.
+ *
+ * <p>An acceptor whose sockets block inside native calls (Linux abstract names, served through
+ * {@code dev.sockit.linux}) gets platform threads instead: a virtual thread blocked in a native call
+ * holds its carrier, and a few idle connections would then stall every other virtual thread.
  */
 public final class ThreadsEngine implements Engine {
     private static final long REAP_EVERY_MILLIS = 200;
@@ -27,6 +31,11 @@ public final class ThreadsEngine implements Engine {
     private final EngineConfig config;
     private final Connections connections;
     private final ScheduledExecutorService reaper;
+    private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
+
+    /** A listener and the lock its thread holds while inside accept(). */
+    private record Acceptor(StreamAcceptor socket, ReentrantLock inAccept) {
+    }
 
     public ThreadsEngine(EngineConfig config) {
         this.config = config;
@@ -39,23 +48,62 @@ public final class ThreadsEngine implements Engine {
         reaper.scheduleWithFixedDelay(this::reap, REAP_EVERY_MILLIS, REAP_EVERY_MILLIS, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Serves a JDK listener: each accepted connection gets the listener's socket options, and its
+     * peer is shown as {@code [::1]:51234}, or for a Unix socket by its credentials, {@code unix:(pid 1234 uid 0)}.
+     */
     @Override
     public void serve(Listener listener, ServerSocketChannel channel, StreamService service) {
-        Thread.ofVirtual().name("sockit-accept " + listener).start(() -> acceptLoop(listener, channel, service));
+        serve(listener, StreamAcceptor.of(channel, c -> configure(listener, c)), service);
     }
 
-    private void acceptLoop(Listener listener, ServerSocketChannel server, StreamService service) {
+    private String configure(Listener listener, SocketChannel channel) {
+        if (!listener.options().isDefault()) {
+            try {
+                listener.options().applyTo(channel, listener.isTcp());
+            } catch (IOException e) {
+                config.events().warning("cannot set " + listener.options() + " on a connection to " + listener + ": " + e.getMessage());
+            }
+        }
+        return PeerNames.of(channel);
+    }
+
+    @Override
+    public void serve(Listener listener, StreamAcceptor acceptor, StreamService service) {
+        Acceptor a = new Acceptor(acceptor, new ReentrantLock());
+        acceptors.add(a);
+        threads(acceptor).name("sockit-accept " + listener).start(() -> acceptLoop(listener, a, service));
+    }
+
+    private static Thread.Builder threads(StreamAcceptor acceptor) {
+        return acceptor.blocksInNativeCode() ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
+    }
+
+    @Override
+    public void stopAccepting() {
+        for (Acceptor a : acceptors) {
+            try {
+                a.socket().close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+            a.inAccept().lock(); // the acceptor has left accept(), and the socket is closed
+            a.inAccept().unlock();
+        }
+    }
+
+    private void acceptLoop(Listener listener, Acceptor acceptor, StreamService service) {
         AcceptBackoff backoff = new AcceptBackoff(config.events(), listener.toString());
-        while (server.isOpen()) {
+        Thread.Builder connectionThreads = threads(acceptor.socket());
+        while (true) {
             try {
                 connections.acquire();
             } catch (InterruptedException e) {
                 return;
             }
-            SocketChannel channel;
+            StreamAcceptor.Accepted accepted;
             try {
-                channel = server.accept();
-                backoff.succeeded();
+                accepted = accept(acceptor);
             } catch (ClosedChannelException e) {
                 connections.release(null);
                 return; // the server is stopping
@@ -68,43 +116,25 @@ public final class ThreadsEngine implements Engine {
                 }
                 continue;
             }
-            noDelay(channel);
-            BlockingConnection c = new BlockingConnection(channel, listener, peerOf(channel), config.events(), config.bufferSize());
+            backoff.succeeded();
+            BlockingConnection c = new BlockingConnection(accepted.stream(), listener, accepted.peer(), config.events(), config.bufferSize());
             connections.add(c);
             if (config.iterative()) {
                 c.run(service, connections);
             } else {
                 // Unnamed, as virtual threads usually are: a name per connection is memory an idle
                 // connection keeps; the connection's log line names the peer.
-                Thread.ofVirtual().start(() -> c.run(service, connections));
+                connectionThreads.start(() -> c.run(service, connections));
             }
         }
     }
 
-    /**
-     * Sends each flush at once, as Netty and most servers do. The engine writes a session's whole
-     * output in one go, so Nagle's algorithm has nothing to coalesce; it could only hold a small reply
-     * back behind an unacknowledged one.
-     */
-    private static void noDelay(SocketChannel channel) {
+    private static StreamAcceptor.Accepted accept(Acceptor a) throws IOException {
+        a.inAccept().lock();
         try {
-            if (!(channel.getLocalAddress() instanceof UnixDomainSocketAddress)) {
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            }
-        } catch (IOException ignored) {
-            // the peer is already gone; the connection's first read will say so
-        }
-    }
-
-    private static String peerOf(SocketChannel channel) {
-        try {
-            SocketAddress a = channel.getRemoteAddress();
-            if (a instanceof UnixDomainSocketAddress u && u.getPath().toString().isEmpty()) {
-                return "unix:(unnamed)";
-            }
-            return Addresses.format(a);
-        } catch (IOException e) {
-            return "(gone)";
+            return a.socket().accept();
+        } finally {
+            a.inAccept().unlock();
         }
     }
 

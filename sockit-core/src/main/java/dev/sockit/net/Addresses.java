@@ -65,11 +65,14 @@ public final class Addresses {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
-    /** Any socket address as sockit shows it. */
+    /** Any socket address as sockit shows it; an unnamed Unix socket is {@code unix:(unnamed)}. */
     public static String format(java.net.SocketAddress a) {
-        if (a instanceof java.net.InetSocketAddress inet) {
-            return format(inet);
-        }
-        return a == null ? "?" : Endpoint.of(a).toString();
+        return switch (a) {
+            case java.net.InetSocketAddress inet -> format(inet);
+            case UnixSocketAddress u -> u.toString();
+            case java.net.UnixDomainSocketAddress u when u.getPath().toString().isEmpty() -> "unix:(unnamed)";
+            case null -> "?";
+            default -> Endpoint.of(a).toString();
+        };
     }
 }

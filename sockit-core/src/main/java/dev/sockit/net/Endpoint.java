@@ -119,11 +119,8 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
     static Endpoint of(SocketAddress address) {
         return switch (address) {
             case InetSocketAddress a -> new Inet(a.getAddress() == null ? a.getHostString() : Addresses.format(a.getAddress()), a.getPort());
-            case UnixDomainSocketAddress u -> {
-                String p = u.getPath().toString();
-                // The JDK reports an abstract name with its leading NUL byte.
-                yield p.startsWith("\0") ? new Unix(p.substring(1), true) : new Unix(p, false);
-            }
+            case UnixDomainSocketAddress u -> new Unix(u.getPath().toString(), false);
+            case UnixSocketAddress u -> u.toEndpoint();
             default -> throw new IllegalArgumentException("unsupported address " + address);
         };
     }
@@ -179,9 +176,19 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
             }
         }
 
+        /**
+         * The JDK's address for a path. The JDK cannot address Linux abstract names (a path may not hold
+         * NUL); {@link UnixSocketAddress#of(Unix)} covers both, for the sockets of {@code dev.sockit.linux}.
+         *
+         * @throws UnsupportedOperationException for an abstract name
+         */
         @Override
         public UnixDomainSocketAddress toSocketAddress() {
-            return UnixDomainSocketAddress.of(abstractName ? "\0" + path : path);
+            if (abstractName) {
+                throw new UnsupportedOperationException("the JDK cannot address the Linux abstract name " + this
+                        + "; use UnixSocketAddress.of(endpoint) with dev.sockit.linux sockets");
+            }
+            return UnixDomainSocketAddress.of(path);
         }
 
         public Path file() {

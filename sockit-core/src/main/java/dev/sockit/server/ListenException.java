@@ -28,7 +28,8 @@ public final class ListenException extends IOException {
         String where = "cannot listen on " + transport.label(endpoint) + " " + endpoint + " — ";
         String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
         if (m.contains("in use")) {
-            return new ListenException(where + "address already in use (another program serves it; stop that one or choose another port)",
+            String other = endpoint instanceof Endpoint.Unix ? "name" : "port";
+            return new ListenException(where + "address already in use (another program serves it; stop that one or choose another " + other + ")",
                     Reason.IN_USE, e);
         }
         if (m.contains("permission denied") || m.contains("access denied")) {

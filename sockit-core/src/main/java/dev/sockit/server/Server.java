@@ -1,19 +1,18 @@
 package dev.sockit.server;
 
+import dev.sockit.engine.DatagramEngine;
 import dev.sockit.engine.Engine;
 import dev.sockit.engine.EngineConfig;
+import dev.sockit.engine.ReplyLimits;
 import dev.sockit.engine.ThreadsEngine;
 import dev.sockit.net.Endpoint;
+import dev.sockit.net.SocketOptions;
 import dev.sockit.net.Transport;
 import dev.sockit.service.Service;
 import dev.sockit.service.Settings;
 
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,22 +31,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }
  * }</pre>
  *
- * <p>{@link #close()} stops accepting at once, lets open connections finish for the grace period,
- * then closes the rest.
+ * <p>Stream transports (TCP, Unix stream) go to a stream {@link Engine}; datagram transports (UDP,
+ * Unix datagram) to a {@link DatagramEngine}, one loop per socket, its replies held to the
+ * {@link ReplyLimits}. A UDP listener on every address is one socket per local address (see
+ * {@link Binder} for why), so it shows as several listeners.
+ *
+ * <p>{@link #close()} stops accepting and receiving at once, lets open connections finish for the
+ * grace period, then closes the rest, and removes the socket files it created.
  */
 public final class Server implements AutoCloseable {
     private final List<Listener> listeners;
-    private final List<ServerSocketChannel> channels;
-    private final List<Path> socketFiles;
+    private final List<Binder.Bound> sockets;
     private final Engine engine;
+    private final DatagramEngine datagrams;
     private final Duration grace;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private final AtomicBoolean accepting = new AtomicBoolean(true);
 
-    private Server(List<Listener> listeners, List<ServerSocketChannel> channels, List<Path> socketFiles, Engine engine, Duration grace) {
-        this.listeners = List.copyOf(listeners);
-        this.channels = channels;
-        this.socketFiles = socketFiles;
+    private Server(List<Binder.Bound> sockets, Engine engine, DatagramEngine datagrams, Duration grace) {
+        this.listeners = sockets.stream().map(Binder.Bound::listener).toList();
+        this.sockets = sockets;
         this.engine = engine;
+        this.datagrams = datagrams;
         this.grace = grace;
     }
 
@@ -66,14 +71,14 @@ public final class Server implements AutoCloseable {
     }
 
     /**
-     * Stops accepting at once, waits up to {@code grace} for open connections to finish, then closes
-     * the rest. Returns true if every connection finished within the grace period.
+     * Stops accepting and receiving at once, waits up to {@code grace} for open connections to finish,
+     * then closes the rest. Returns true if every connection finished within the grace period.
      */
     public boolean stop(Duration grace) {
+        stopAccepting();
         if (!stopped.compareAndSet(false, true)) {
             return true;
         }
-        closeListeners();
         boolean drained;
         try {
             drained = engine.awaitIdle(Instant.now().plus(grace));
@@ -91,26 +96,36 @@ public final class Server implements AutoCloseable {
         stop(grace);
     }
 
-    private void closeListeners() {
-        for (ServerSocketChannel ch : channels) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // stopping anyway
-            }
+    /**
+     * Closes every listener: new clients are refused, datagram listeners stop receiving and report
+     * their totals; open connections go on. Idempotent.
+     */
+    public void stopAccepting() {
+        if (accepting.compareAndSet(true, false)) {
+            closeListeners();
         }
-        for (Path p : socketFiles) {
-            try {
-                Files.deleteIfExists(p);
-            } catch (IOException ignored) {
-                // a socket file we cannot remove is harmless; the next start replaces it
+    }
+
+    private void closeListeners() {
+        engine.stopAccepting();
+        if (datagrams != null) {
+            datagrams.stop();
+        }
+        sockets.forEach(Binder.Bound::close);
+        for (Binder.Bound b : sockets) {
+            if (b.file() != null) {
+                try {
+                    Files.deleteIfExists(b.file());
+                } catch (IOException ignored) {
+                    // a socket file we cannot remove is harmless; the next start replaces it
+                }
             }
         }
     }
 
     /** What to serve and how; {@link #start()} binds every listener or none. */
     public static final class Builder {
-        private record Binding(Service service, Transport transport, Endpoint endpoint) {
+        private record Binding(Service service, Transport transport, Endpoint endpoint, SocketOptions options) {
         }
 
         private final List<Binding> bindings = new ArrayList<>();
@@ -121,19 +136,34 @@ public final class Server implements AutoCloseable {
         private Duration idleTimeout = Duration.ZERO;
         private Duration grace = Duration.ofSeconds(5);
         private boolean iterative;
+        private SocketOptions options = SocketOptions.DEFAULTS;
+        private ReplyLimits replyLimits = ReplyLimits.defaults();
+        private Duration reportEvery = Duration.ofSeconds(10);
+        private int socketMode = -1;
 
         private Builder() {
         }
 
         /** Serves {@code service} over {@code transport} on {@code endpoint} (port 0: any free port). */
         public Builder serve(Service service, Transport transport, Endpoint endpoint) {
-            bindings.add(new Binding(service, transport, endpoint));
+            return serve(service, transport, endpoint, null);
+        }
+
+        /** Serves with its own socket options; null: the builder's {@link #options(SocketOptions)}. */
+        public Builder serve(Service service, Transport transport, Endpoint endpoint, SocketOptions options) {
+            bindings.add(new Binding(service, transport, endpoint, options));
             return this;
         }
 
-        /** Serves a spec on each of its transports. */
+        /** Serves a spec on each of its transports (on port 0, on one port where it is free on all). */
         public Builder serve(Spec spec) {
             spec.transports().forEach(t -> serve(spec.service(), t, spec.endpoint()));
+            return this;
+        }
+
+        /** Socket options for every listener that was not given its own. */
+        public Builder options(SocketOptions o) {
+            this.options = o;
             return this;
         }
 
@@ -173,62 +203,77 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /** Which datagram senders are answered, and how many replies go out (default: {@link ReplyLimits#defaults()}). */
+        public Builder replyLimits(ReplyLimits limits) {
+            this.replyLimits = limits;
+            return this;
+        }
+
+        /** How often, at most, datagram counts and drop warnings are reported (default 10s). */
+        public Builder reportEvery(Duration d) {
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("the report interval must be positive");
+            }
+            this.reportEvery = d;
+            return this;
+        }
+
+        /** Permission bits for Unix socket files, e.g. {@code 0660}; negative for the umask's default. */
+        public Builder socketMode(int mode) {
+            if (mode > 0777) {
+                throw new IllegalArgumentException("socket mode " + Integer.toOctalString(mode) + " has bits beyond 0777");
+            }
+            this.socketMode = mode;
+            return this;
+        }
+
         /** Binds every listener and starts serving; if one cannot be bound, none is left open. */
         public Server start() throws ListenException {
             if (bindings.isEmpty()) {
                 throw new IllegalStateException("nothing to serve");
             }
-            Engine engine = new ThreadsEngine(new EngineConfig(events, maxConnections, bufferSize, idleTimeout, iterative));
-            List<Listener> listeners = new ArrayList<>();
-            List<ServerSocketChannel> channels = new ArrayList<>();
-            List<Path> files = new ArrayList<>();
+            Binder binder = new Binder(socketMode, events);
+            List<Binder.Bound> bound = new ArrayList<>();
+            List<Binding> of = new ArrayList<>();
             try {
                 for (Binding b : bindings) {
-                    if (b.transport() != Transport.TCP) {
-                        throw new ListenException("cannot listen on " + b.transport().label(b.endpoint()) + " " + b.endpoint()
-                                + " — datagram transports are not available yet", ListenException.Reason.OTHER, null);
-                    }
-                    ServerSocketChannel ch = bind(b.transport(), b.endpoint());
-                    channels.add(ch);
-                    if (b.endpoint() instanceof Endpoint.Unix u && !u.abstractName()) {
-                        files.add(u.file());
-                    }
-                    listeners.add(new Listener(b.service(), b.transport(), b.endpoint(), Endpoint.of(ch.getLocalAddress())));
+                    SocketOptions o = b.options() != null ? b.options() : options;
+                    List<Binder.Bound> more = b.transport() == Transport.TCP
+                            ? List.of(binder.stream(b.service(), b.endpoint(), o))
+                            : binder.datagram(b.service(), b.endpoint(), o);
+                    bound.addAll(more);
+                    more.forEach(m -> of.add(b));
                 }
-            } catch (IOException e) {
-                Server partial = new Server(listeners, channels, files, engine, Duration.ZERO);
-                partial.stop(Duration.ZERO);
-                throw e instanceof ListenException le ? le : new ListenException(e.getMessage(), ListenException.Reason.OTHER, e);
+            } catch (ListenException e) {
+                bound.forEach(Binder.Bound::close);
+                for (Binder.Bound b : bound) {
+                    if (b.file() != null) {
+                        try {
+                            Files.deleteIfExists(b.file());
+                        } catch (IOException ignored) {
+                            // failing anyway
+                        }
+                    }
+                }
+                throw e;
             }
-            Server server = new Server(listeners, channels, files, engine, grace);
-            for (int i = 0; i < listeners.size(); i++) {
-                Listener l = listeners.get(i);
-                events.listening(l);
-                engine.serve(l, channels.get(i), bindings.get(i).service().stream().apply(settings));
+            Engine engine = new ThreadsEngine(new EngineConfig(events, maxConnections, bufferSize, idleTimeout, iterative));
+            boolean anyDatagram = bound.stream().anyMatch(b -> b.port() != null);
+            DatagramEngine datagrams = anyDatagram ? new DatagramEngine(events, replyLimits, reportEvery) : null;
+            Server server = new Server(bound, engine, datagrams, grace);
+            for (int i = 0; i < bound.size(); i++) {
+                Binder.Bound b = bound.get(i);
+                Service service = of.get(i).service();
+                events.listening(b.listener());
+                if (b.channel() != null) {
+                    engine.serve(b.listener(), b.channel(), service.stream().apply(settings));
+                } else if (b.acceptor() != null) {
+                    engine.serve(b.listener(), b.acceptor(), service.stream().apply(settings));
+                } else {
+                    datagrams.serve(b.listener(), b.port(), service.datagram().apply(settings));
+                }
             }
             return server;
-        }
-
-        private static ServerSocketChannel bind(Transport transport, Endpoint endpoint) throws ListenException {
-            ServerSocketChannel ch = null;
-            try {
-                ch = endpoint instanceof Endpoint.Unix ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
-                if (endpoint instanceof Endpoint.Inet) {
-                    ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                }
-                ch.bind(endpoint.toSocketAddress(), 4096);
-                return ch;
-            } catch (IOException | RuntimeException e) {
-                if (ch != null) {
-                    try {
-                        ch.close();
-                    } catch (IOException ignored) {
-                        // failed anyway
-                    }
-                }
-                IOException io = e instanceof IOException x ? x : new IOException(e.getMessage(), e);
-                throw ListenException.of(transport, endpoint, io);
-            }
         }
     }
 }

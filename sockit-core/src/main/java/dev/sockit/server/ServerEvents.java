@@ -17,6 +17,13 @@ public interface ServerEvents {
     default void connectionEnded(ConnectionRecord record) {
     }
 
+    /**
+     * A datagram listener's counts: at most once per report interval while datagrams come in, and
+     * its totals on stop. Called from the server's reporting thread.
+     */
+    default void datagrams(DatagramRecord record) {
+    }
+
     /** Something went wrong that the server survives (accept failures, a session's bug); rate-limited by the caller. */
     default void warning(String message) {
     }
@@ -34,6 +41,12 @@ public interface ServerEvents {
             public void connectionEnded(ConnectionRecord r) {
                 log.log(Level.DEBUG, () -> r.listener().service().name() + " " + r.peer() + " in=" + r.bytesIn()
                         + " out=" + r.bytesOut() + " " + r.duration().toMillis() + "ms " + r.outcome());
+            }
+
+            @Override
+            public void datagrams(DatagramRecord r) {
+                log.log(Level.DEBUG, () -> r.listener() + (r.totals() ? " totals" : "") + " received=" + r.received()
+                        + " answered=" + r.answered() + " dropped=" + r.droppedTotal() + " " + r.droppedText());
             }
 
             @Override

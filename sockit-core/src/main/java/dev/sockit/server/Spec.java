@@ -9,7 +9,12 @@ import java.util.Locale;
 
 /**
  * A service to serve, as written on {@code sockit serve}: {@code SERVICE[/tcp|/udp][@ENDPOINT]}, e.g.
- * {@code echo}, {@code echo@:7007}, {@code daytime/tcp@127.0.0.1:1313}, {@code echo@[::1]:7007}.
+ * {@code echo}, {@code echo@:7007}, {@code daytime/tcp@127.0.0.1:1313}, {@code echo/udp@[::1]:7007},
+ * {@code echo@unix:/run/echo.sock}, {@code echo/udp@unix:@echo}.
+ *
+ * <p>On a Unix endpoint, {@code /tcp} (or {@code /unix}, {@code /stream}) means a stream socket and
+ * {@code /udp} (or {@code /unixgram}, {@code /dgram}) a datagram socket. A Unix endpoint named
+ * without a transport is served as a stream only: one path cannot hold two sockets.
  *
  * @param transports the transports to serve it on (a service named without one: the default set)
  */
@@ -29,10 +34,16 @@ public record Spec(Service service, List<Transport> transports, Endpoint endpoin
             endpointText = s.substring(at + 1);
             s = s.substring(0, at);
         }
-        List<Transport> transports = defaults;
+        List<Transport> transports = null;
         int slash = s.indexOf('/');
+        String transportName = null;
         if (slash >= 0) {
-            transports = List.of(Transport.of(s.substring(slash + 1)));
+            transportName = s.substring(slash + 1).toLowerCase(Locale.ROOT);
+            transports = List.of(switch (transportName) {
+                case "unix" -> Transport.TCP;
+                case "unixgram" -> Transport.UDP;
+                default -> Transport.of(transportName);
+            });
             s = s.substring(0, slash);
         }
         String name = s.toLowerCase(Locale.ROOT);
@@ -53,6 +64,12 @@ public record Spec(Service service, List<Transport> transports, Endpoint endpoin
             if (endpoint instanceof Endpoint.Inet i && i.isWildcard() && !bindHost.isEmpty()) {
                 endpoint = new Endpoint.Inet(bindHost, i.port());
             }
+        }
+        if (transportName != null && transportName.startsWith("unix") && !(endpoint instanceof Endpoint.Unix)) {
+            throw new IllegalArgumentException("'/" + transportName + "' in '" + text + "' needs a unix: endpoint; use /tcp or /udp for " + endpoint);
+        }
+        if (transports == null) {
+            transports = endpoint instanceof Endpoint.Unix ? List.of(Transport.TCP) : defaults;
         }
         return new Spec(service, transports, endpoint);
     }

@@ -1,0 +1,63 @@
+package dev.sockit.cli;
+
+import dev.sockit.client.ChargenClient;
+import dev.sockit.client.ChargenResult;
+import dev.sockit.client.Dialer;
+import dev.sockit.net.Endpoint;
+import dev.sockit.net.Transport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.Map;
+
+@Command(name = "chargen",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
+        sortOptions = false,
+        description = {"Read --bytes from a character generator (RFC 864, port 19) and check the pattern: lines of 72 printable characters, each starting one character further along, CR LF ended.",
+                "",
+                "The server may start anywhere in the 95-line cycle; every byte after the first must follow. Over UDP, datagrams are asked for until --bytes have come, each checked on its own. Any byte off the pattern is an error (exit 1) naming its offset.",
+                ""},
+        footer = {"",
+                "Examples:",
+                "  sockit chargen localhost:10019                     one full cycle (7030 bytes)",
+                "  sockit chargen localhost:10019 --bytes 1000000 --json",
+                "  sockit chargen localhost:10019 --bytes 740 --print  show the ten lines too"})
+final class ChargenCommand extends ServiceClientCommand {
+
+    @Option(names = "--bytes", paramLabel = "N", description = "How many bytes to read and check (default: ${DEFAULT-VALUE}, one full cycle).")
+    long bytes = ChargenClient.CYCLE_BYTES;
+
+    @Option(names = "--print", description = "Also write what was read to stdout (the summary then goes to stderr).")
+    boolean print;
+
+    @Override
+    String service() {
+        return "chargen";
+    }
+
+    @Override
+    int run(Dialer dialer, Endpoint endpoint, Transport transport) throws Exception {
+        if (bytes < 1) {
+            throw new Main.UsageException("--bytes must be at least 1, not " + bytes);
+        }
+        long start = System.nanoTime();
+        ChargenResult r = ChargenClient.read(dialer, endpoint, transport, bytes, print && !json ? out : null);
+        long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+        if (json) {
+            Map<String, Object> f = result(endpoint, transport);
+            f.put("bytes", r.bytes());
+            f.put("pattern_ok", true);
+            f.put("first_line", r.firstLine());
+            if (transport == Transport.UDP) {
+                f.put("datagrams", r.datagrams());
+            }
+            f.put("elapsed_ms", elapsedMs);
+            printJson(f);
+        } else {
+            (print ? err : out).println(r.bytes() + " bytes from " + r.peer() + " follow the RFC 864 pattern (starting at line "
+                    + r.firstLine() + " of 95" + (transport == Transport.UDP ? ", in " + r.datagrams() + " datagrams" : "") + ")");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,157 @@
+package dev.sockit.cli;
+
+import dev.sockit.client.Acceptor;
+import dev.sockit.client.Connection;
+import dev.sockit.client.ConnectionHandler;
+import dev.sockit.client.DatagramListener;
+import dev.sockit.client.DatagramRelay;
+import dev.sockit.client.ExecHandler;
+import dev.sockit.client.PrefixedLines;
+import dev.sockit.client.Relay;
+import dev.sockit.client.UnsupportedTransportException;
+import dev.sockit.net.Endpoint;
+import dev.sockit.net.Transport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+@Command(name = "listen",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true,
+        sortOptions = false,
+        description = {"Listen on ENDPOINT, accept one client and relay like 'nc -l': the client's bytes to stdout, stdin to the client.",
+                "",
+                "--keep-open serves many clients at once, each on its own virtual thread, and prints each client's lines prefixed by its address (the classic concurrent server). --exec CMD runs CMD (with /bin/sh -c) for each connection, the socket as its stdin and stdout, as inetd does; SOCKIT_PEER holds the client's address.",
+                "",
+                "The real address is printed on stderr at start (port 0 picks a free port). --udp: the first datagram's sender becomes the peer; with --keep-open every datagram is printed, prefixed by its sender.",
+                ""},
+        footer = {"",
+                "Examples:",
+                "  sockit listen :5000 > received.bin               take one upload",
+                "  sockit listen 127.0.0.1:0                        any free port; the real one is printed",
+                "  sockit listen :15000 --keep-open                 print what every client sends",
+                "  sockit listen :5000 --keep-open --exec 'tr a-z A-Z'",
+                "  sockit listen unix:/tmp/app.sock --exec cat",
+                "  sockit listen :5353 --udp --keep-open"})
+final class ListenCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "ENDPOINT", description = ":PORT (every address), HOST:PORT, [IPv6]:PORT or unix:/path.")
+    String where;
+
+    @Option(names = {"-k", "--keep-open"}, description = "Serve client after client, many at once, instead of one and done.")
+    boolean keepOpen;
+
+    @Option(names = {"-e", "--exec"}, paramLabel = "CMD", description = "Run CMD for each connection, its stdin and stdout connected to the socket.")
+    String exec;
+
+    @Option(names = {"-u", "--udp"}, description = "Listen for UDP datagrams.")
+    boolean udp;
+
+    @Option(names = "--no-half-close", description = "When stdin ends, close the connection at once instead of half-closing it.")
+    boolean noHalfClose;
+
+    @Option(names = "--max-connections", paramLabel = "N", description = "With --keep-open: clients served at once; more wait in the backlog (default: ${DEFAULT-VALUE}).")
+    int maxConnections = 1000;
+
+    @Option(names = {"-t", "--timeout"}, paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Close a connection that sends nothing for this long (default: never).")
+    Duration timeout = Duration.ZERO;
+
+    @Option(names = {"-v", "--verbose"}, description = "Tell on stderr when each client connects and leaves.")
+    boolean verbose;
+
+    @Mixin
+    SocketOptionsMixin socket = new SocketOptionsMixin();
+
+    private final PrintStream err = System.err;
+
+    @Override
+    public Integer call() throws Exception {
+        Endpoint endpoint;
+        try {
+            endpoint = Endpoint.parse(where);
+        } catch (IllegalArgumentException e) {
+            throw new Main.UsageException(e.getMessage());
+        }
+        if (maxConnections < 1) {
+            throw new Main.UsageException("--max-connections must be at least 1, not " + maxConnections);
+        }
+        if (timeout.isNegative()) {
+            throw new Main.UsageException("--timeout must not be negative");
+        }
+        try {
+            UnsupportedTransportException.check(udp ? Transport.UDP : Transport.TCP, endpoint);
+        } catch (UnsupportedTransportException e) {
+            throw new Main.UsageException(e.getMessage());
+        }
+        if (udp) {
+            if (exec != null) {
+                throw new Main.UsageException("--exec needs a stream socket: drop --udp");
+            }
+            return listenUdp(endpoint);
+        }
+        socket.validate(java.util.List.of(), false);
+        Acceptor acceptor = Acceptor.bind(endpoint, keepOpen ? 4096 : 1, socket.resolve(null));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(acceptor)));
+        err.println("sockit: listening on " + Transport.TCP.label(acceptor.endpoint()) + " " + acceptor.endpoint());
+        ConnectionHandler handler = exec != null ? ExecHandler.shell(exec) : null;
+        if (keepOpen) {
+            ConnectionHandler each = handler != null ? handler : new PrefixedLines(PrefixedLines.printingTo(System.out));
+            acceptor.serve(verbose ? announced(each) : each, maxConnections, timeout, problem -> err.println("sockit: " + problem));
+            return 0;
+        }
+        Connection c = acceptor.accept(timeout);
+        acceptor.close(); // one client only, as nc -l: later ones are refused
+        if (verbose) {
+            err.println("sockit: connection from " + c.peer());
+        }
+        if (handler != null) {
+            handler.handle(c);
+        } else {
+            new Relay(!noHalfClose, Stdin.isTerminal()).run(c, Stdin.stream(), System.out);
+        }
+        return 0;
+    }
+
+    private int listenUdp(Endpoint endpoint) throws IOException {
+        DatagramListener l = DatagramListener.bind(endpoint);
+        err.println("sockit: listening on " + Transport.UDP.label(l.endpoint()) + " " + l.endpoint());
+        if (keepOpen) {
+            l.printEach(PrefixedLines.printingTo(System.out));
+            return 0;
+        }
+        DatagramListener.First first = l.awaitFirst(timeout);
+        if (verbose) {
+            err.println("sockit: first datagram from " + first.link().peerText() + "; it is the peer from now on");
+        }
+        System.out.write(first.payload());
+        System.out.flush();
+        new DatagramRelay(false, null).run(first.link(), Stdin.stream(), System.out);
+        return 0;
+    }
+
+    private ConnectionHandler announced(ConnectionHandler h) {
+        return c -> {
+            err.println("sockit: connection from " + c.peer());
+            try {
+                h.handle(c);
+            } finally {
+                err.println("sockit: " + c.peer() + " closed");
+            }
+        };
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // exiting anyway
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.sockit.cli;
+
+import dev.sockit.client.Dialer;
+import dev.sockit.net.Endpoint;
+import dev.sockit.net.Transport;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * What the clients of the small services share: {@code HOST[:PORT]} with the service's standard port
+ * as default, {@code --udp}, {@code --json}, and the network options.
+ */
+abstract class ServiceClientCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "HOST[:PORT]",
+            description = "The server: a name, an IPv4 address, [IPv6] or bare IPv6, or unix:/path; the standard port if none is given.")
+    String target;
+
+    @Option(names = {"-u", "--udp"}, description = "Ask over UDP instead of TCP.")
+    boolean udp;
+
+    @Option(names = "--json", description = "Print the result as one JSON object.")
+    boolean json;
+
+    @Mixin
+    NetOptions net = new NetOptions();
+
+    /** The service's name, as in {@code Service.BUILTIN}. */
+    abstract String service();
+
+    abstract int run(Dialer dialer, Endpoint endpoint, Transport transport) throws Exception;
+
+    final PrintStream out = System.out;
+    final PrintStream err = System.err;
+    /** The address that answered, once one has. */
+    String address = "";
+
+    @Override
+    public final Integer call() throws Exception {
+        Transport transport = udp ? Transport.UDP : Transport.TCP;
+        Endpoint endpoint = Target.parse(target, service(), transport);
+        Dialer dialer = new Dialer(net.options(), (peer, attempts) -> {
+            address = peer;
+            if (net.verbose) {
+                NetOptions.report(err, peer, attempts);
+            }
+        });
+        return run(dialer, endpoint, transport);
+    }
+
+    /** The fields every JSON result starts with. */
+    Map<String, Object> result(Endpoint endpoint, Transport transport) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("service", service());
+        f.put("server", endpoint.toString());
+        f.put("address", address);
+        f.put("transport", transport.label(endpoint));
+        return f;
+    }
+
+    void printJson(Map<String, Object> fields) {
+        out.println(Json.object(fields));
+        out.flush();
+    }
+}

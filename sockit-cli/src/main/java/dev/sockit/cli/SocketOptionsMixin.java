@@ -1,0 +1,148 @@
+package dev.sockit.cli;
+
+import dev.sockit.net.KeepAlive;
+import dev.sockit.net.SocketOptions;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.BiFunction;
+
+/**
+ * The socket options every sockit socket takes. On {@code serve}, each value may be scoped to one
+ * service with a {@code SERVICE=} prefix ({@code --keepalive echo=1,1,3}); unscoped values apply to all.
+ */
+final class SocketOptionsMixin {
+
+    @Option(names = "--keepalive", paramLabel = "[SERVICE=]IDLE,INTERVAL,COUNT",
+            description = "TCP keepalive: probe after IDLE s of silence, every INTERVAL s, declare the peer dead after COUNT unanswered probes (e.g. 1,1,10; Linux ranges 1..32767, 1..32767, 1..127), or off.")
+    List<String> keepAlive = new ArrayList<>();
+
+    @Option(names = "--nodelay", paramLabel = "SERVICE", arity = "0..1", fallbackValue = "*",
+            description = "TCP_NODELAY: send small writes at once (no Nagle).")
+    List<String> noDelay = new ArrayList<>();
+
+    @Option(names = "--rcvbuf", paramLabel = "[SERVICE=]BYTES", description = "SO_RCVBUF, e.g. 262144 or 256k (the kernel doubles it).")
+    List<String> receiveBuffer = new ArrayList<>();
+
+    @Option(names = "--sndbuf", paramLabel = "[SERVICE=]BYTES", description = "SO_SNDBUF, e.g. 262144 or 256k.")
+    List<String> sendBuffer = new ArrayList<>();
+
+    @Option(names = "--linger", paramLabel = "[SERVICE=]SECONDS",
+            description = "SO_LINGER: close waits up to SECONDS to send what is queued; 0 resets at once.")
+    List<String> linger = new ArrayList<>();
+
+    @Option(names = "--reuseport", paramLabel = "SERVICE", arity = "0..1", fallbackValue = "*",
+            description = "SO_REUSEPORT on listeners: several processes share one port, the kernel spreads the connections.")
+    List<String> reusePort = new ArrayList<>();
+
+    /** The options for one service ({@code null}: a client, where SERVICE= prefixes make no sense). */
+    SocketOptions resolve(String service) {
+        SocketOptions o = SocketOptions.DEFAULTS;
+        o = apply(o, "--keepalive", keepAlive, service, (x, v) -> x.withKeepAlive(KeepAlive.parse(v)));
+        o = applyFlag(o, "--nodelay", noDelay, service, x -> x.withNoDelay(true));
+        o = apply(o, "--rcvbuf", receiveBuffer, service, (x, v) -> x.withReceiveBuffer(bytes(v)));
+        o = apply(o, "--sndbuf", sendBuffer, service, (x, v) -> x.withSendBuffer(bytes(v)));
+        o = apply(o, "--linger", linger, service, (x, v) -> x.withLinger(Duration.ofSeconds(seconds(v))));
+        o = applyFlag(o, "--reuseport", reusePort, service, x -> x.withReusePort(true));
+        return o;
+    }
+
+    /** Checks every value once, so a bad one fails at start whichever service it names. */
+    void validate(List<String> services, boolean scoped) {
+        List<String> scopes = new ArrayList<>();
+        for (List<String> values : List.of(keepAlive, receiveBuffer, sendBuffer, linger)) {
+            for (String v : values) {
+                int eq = v.indexOf('=');
+                if (eq > 0 && Character.isLetter(v.charAt(0))) {
+                    scopes.add(v.substring(0, eq));
+                }
+            }
+        }
+        for (List<String> flags : List.of(noDelay, reusePort)) {
+            flags.stream().filter(v -> !v.equals("*")).forEach(scopes::add);
+        }
+        for (String scope : scopes) {
+            if (!scoped) {
+                throw new Main.UsageException("'" + scope + "': naming a service (SERVICE=...) is for sockit serve only");
+            }
+            if (!services.contains(scope.toLowerCase(Locale.ROOT))) {
+                throw new Main.UsageException("an option names service '" + scope + "', which is not being served (serving: "
+                        + String.join(", ", services) + ")");
+            }
+        }
+        services.forEach(this::resolve);
+        if (services.isEmpty()) {
+            resolve(null);
+        }
+    }
+
+    private static SocketOptions apply(SocketOptions o, String flag, List<String> values, String service,
+                                       BiFunction<SocketOptions, String, SocketOptions> with) {
+        // Unscoped values first, then the service's own, so the narrower one wins.
+        for (boolean scopedPass : new boolean[] {false, true}) {
+            for (String v : values) {
+                int eq = v.indexOf('=');
+                boolean scoped = eq > 0 && Character.isLetter(v.charAt(0));
+                if (scoped != scopedPass) {
+                    continue;
+                }
+                if (scoped && !v.substring(0, eq).equalsIgnoreCase(String.valueOf(service))) {
+                    continue;
+                }
+                String value = scoped ? v.substring(eq + 1) : v;
+                try {
+                    o = with.apply(o, value);
+                } catch (IllegalArgumentException e) {
+                    throw new Main.UsageException(flag + ": " + e.getMessage());
+                }
+            }
+        }
+        return o;
+    }
+
+    private static SocketOptions applyFlag(SocketOptions o, String flag, List<String> values, String service,
+                                           java.util.function.UnaryOperator<SocketOptions> with) {
+        for (String v : values) {
+            if (v.equals("*") || v.equalsIgnoreCase(String.valueOf(service))) {
+                return with.apply(o);
+            }
+        }
+        return o;
+    }
+
+    static int bytes(String v) {
+        String t = v.strip().toLowerCase(Locale.ROOT);
+        int mult = 1;
+        if (t.endsWith("k")) {
+            mult = 1024;
+            t = t.substring(0, t.length() - 1);
+        } else if (t.endsWith("m")) {
+            mult = 1024 * 1024;
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            long n = Long.parseLong(t) * mult;
+            if (n < 1 || n > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("'" + v + "' is out of range");
+            }
+            return (int) n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + v + "' is not a size in bytes (e.g. 262144 or 256k)");
+        }
+    }
+
+    private static int seconds(String v) {
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n < 0 || n > 65535) {
+                throw new IllegalArgumentException("must be from 0 to 65535 seconds, not " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + v + "' is not a whole number of seconds");
+        }
+    }
+}

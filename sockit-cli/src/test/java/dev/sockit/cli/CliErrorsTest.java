@@ -1,0 +1,95 @@
+package dev.sockit.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every way a user can get `sockit serve` wrong: one clear line, the right exit code, no stack trace. */
+class CliErrorsTest {
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "serve --bogus|sockit: Unknown option: '--bogus'",
+            "serve finger|sockit: unknown service 'finger' in 'finger'; services: echo, discard, daytime, qotd, chargen, time, sink",
+            "serve echo@localhost|sockit: bad endpoint 'localhost': no port; expected HOST:PORT or :PORT",
+            "serve echo@::1:7|sockit: bad endpoint '::1:7': write IPv6 addresses in brackets, e.g. [::1]:7",
+            "serve sink|sockit: sink has no standard port; give one, e.g. sink@:15000",
+            "serve --port-offset -1|sockit: --port-offset must be from 0 to 65535, not -1",
+            "serve --port-offset x|sockit: Invalid value for option '--port-offset': 'x' is not an int",
+            "serve --grace soon|sockit: Invalid value for option '--grace': 'soon' is not a duration; write e.g. 5s, 250ms, 1.5s, 2m",
+            "serve --daytime-format iso|sockit: unknown daytime format 'iso'; expected ctime, rfc3339 or rfc5322",
+            "serve --bind not_an_address!|sockit: bad endpoint 'not_an_address!:0': 'not_an_address!' is not a host name or address",
+            "frobnicate|sockit: Unmatched argument at index 0: 'frobnicate'",
+            "serve echo@:0 --keepalive 0,1,3|sockit: --keepalive: keepalive idle must be from 1 to 32767, not 0",
+            "serve echo@:0 --keepalive 1,1,128|sockit: --keepalive: keepalive count must be from 1 to 127, not 128",
+            "serve echo@:0 --keepalive chargen=1,1,3|sockit: an option names service 'chargen', which is not being served (serving: echo)",
+            "serve echo@:0 --rcvbuf lots|sockit: --rcvbuf: 'lots' is not a size in bytes (e.g. 262144 or 256k)",
+            "serve echo@:0 --linger -1|sockit: --linger: must be from 0 to 65535 seconds, not -1",
+            "keepalive|sockit: give either ENDPOINT to connect to, or --listen ENDPOINT",
+            "keepalive 127.0.0.1:7 --keepalive off|sockit: --keepalive off makes no sense here: this command watches keepalive",
+            "keepalive unix:/tmp/x|sockit: keepalive is a TCP feature; 'unix:/tmp/x' is not a TCP endpoint",
+            "keepalive 127.0.0.1:7 --keepalive echo=1,1,1|sockit: 'echo': naming a service (SERVICE=...) is for sockit serve only"})
+    void usageErrorsExitWith2AndOneClearLine(String args, String message) {
+        Result r = run(args.split(" "));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err().lines().findFirst().orElse("")).isEqualTo(message);
+        assertThat(r.err()).contains("--help").doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void aPortInUseIsARuntimeFailure() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Result r = run("serve", "echo@127.0.0.1:" + taken.getLocalPort());
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).isEqualTo("sockit: cannot listen on tcp 127.0.0.1:" + taken.getLocalPort()
+                    + " — address already in use (another program serves it; stop that one or choose another port)\n");
+        }
+    }
+
+    @Test
+    void quotesFilesAreChecked(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("none");
+        Result r = run("serve", "qotd@127.0.0.1:0", "--quotes", missing.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("sockit: cannot read quotes file " + missing);
+
+        Path tooLong = dir.resolve("long");
+        Files.writeString(tooLong, "x".repeat(700));
+        r = run("serve", "qotd@127.0.0.1:0", "--quotes", tooLong.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("sockit: " + tooLong + ": quotation is 702 bytes; RFC 865 allows fewer than 512");
+    }
+
+    @Test
+    void helpAndVersionExitZero() {
+        Result help = run("serve", "--help");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("SERVICE[/tcp|/udp][@ENDPOINT]", "--port-offset", "Examples:");
+        Result top = run("--help");
+        assertThat(top.code()).isZero();
+        assertThat(top.out()).contains("serve", "Exit codes: 0 success, 1 runtime or network failure, 2 usage error.");
+        Result version = run("--version");
+        assertThat(version.code()).isZero();
+        assertThat(version.out()).startsWith("sockit ");
+    }
+}

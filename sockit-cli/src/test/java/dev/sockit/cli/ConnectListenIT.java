@@ -1,0 +1,269 @@
+package dev.sockit.cli;
+
+import dev.sockit.net.Endpoint;
+import dev.sockit.net.Transport;
+import dev.sockit.server.Server;
+import dev.sockit.server.ServerEvents;
+import dev.sockit.service.Echo;
+import dev.sockit.service.Service;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code sockit connect} and {@code sockit listen}, run as the packaged program. */
+@Timeout(120)
+class ConnectListenIT {
+    private static final InetAddress V4 = InetAddress.ofLiteral("127.0.0.1");
+
+    private static Server echo(Endpoint at) throws IOException {
+        return Server.builder().serve(Service.named("echo").orElseThrow(), Transport.TCP, at).events(new ServerEvents() {
+        }).start();
+    }
+
+    /** A hosts file for the CLI's JVM, so names resolve from it and not from DNS. */
+    private static List<String> hosts(Path dir, String content) throws IOException {
+        Path f = dir.resolve("hosts");
+        Files.writeString(f, content);
+        return List.of("-Djdk.net.hosts.file=" + f);
+    }
+
+    @Test
+    void connectRelaysStdinToAnEchoServerAndPrintsTheEcho() throws Exception {
+        try (Server s = echo(Endpoint.parse("[::1]:0"))) {
+            ClientProcess.Result r = ClientProcess.run("hi\n".getBytes(), "connect", s.endpoint().toString());
+            assertThat(r.exit()).isZero();
+            assertThat(r.out()).isEqualTo("hi\n");
+            assertThat(r.err()).isEmpty();
+        }
+    }
+
+    @Test
+    void connectTriesIpv6FirstAndFallsBackToIpv4(@TempDir Path dir) throws Exception {
+        // dual.test has both loopback addresses; only 127.0.0.1 has a server on the port.
+        try (Server s = echo(Endpoint.parse("127.0.0.1:0"))) {
+            int port = ((Endpoint.Inet) s.endpoint()).port();
+            ClientProcess.Result r = ClientProcess.run(hosts(dir, "127.0.0.1 dual.test\n::1 dual.test\n"), "hi\n".getBytes(),
+                    "connect", "dual.test:" + port, "-v");
+            assertThat(r.exit()).isZero();
+            assertThat(r.out()).isEqualTo("hi\n");
+            assertThat(r.err()).isEqualTo("sockit: [::1]:" + port + " refused\nsockit: connected to 127.0.0.1:" + port + "\n");
+        }
+    }
+
+    @Test
+    void whenEveryAddressFailsOneLineNamesEachAndWhy(@TempDir Path dir) throws Exception {
+        int dead;
+        try (ServerSocket s = new ServerSocket(0, 1, V4)) {
+            dead = s.getLocalPort();
+        }
+        ClientProcess.Result r = ClientProcess.run(hosts(dir, "127.0.0.1 dual.test\n::1 dual.test\n"), new byte[0],
+                "connect", "dual.test:" + dead);
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("sockit: cannot connect to tcp dual.test:" + dead + " — [::1]:" + dead + " refused; 127.0.0.1:"
+                + dead + " refused\n");
+    }
+
+    @Test
+    void anUnknownNameSaysSo(@TempDir Path dir) throws Exception {
+        ClientProcess.Result r = ClientProcess.run(hosts(dir, "127.0.0.1 known.test\n"), new byte[0], "connect", "nosuch.test:7");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("sockit: unknown host 'nosuch.test' (the name has no A or AAAA record)\n");
+    }
+
+    @Test
+    void minusSixRefusesANameWithOnlyIpv4(@TempDir Path dir) throws Exception {
+        ClientProcess.Result r = ClientProcess.run(hosts(dir, "127.0.0.1 v4.test\n"), new byte[0], "daytime", "v4.test", "-6");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("sockit: 'v4.test' has no IPv6 address (it has 127.0.0.1)\n");
+    }
+
+    @Test
+    void theEndOfStdinHalfClosesAndTheAnswerStillArrives() throws Exception {
+        try (ServerSocket counter = new ServerSocket(0, 5, V4)) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = counter.accept()) {
+                    long n = s.getInputStream().transferTo(OutputStream.nullOutputStream());
+                    s.getOutputStream().write(("got " + n + " bytes\n").getBytes());
+                } catch (IOException ignored) {
+                    // the test reports
+                }
+            });
+            ClientProcess.Result r = ClientProcess.run("hello".getBytes(), "connect", "127.0.0.1:" + counter.getLocalPort());
+            assertThat(r.exit()).isZero();
+            assertThat(r.out()).isEqualTo("got 5 bytes\n");
+        }
+    }
+
+    @Test
+    void connectOverAUnixSocket(@TempDir Path dir) throws Exception {
+        Endpoint unix = Endpoint.parse("unix:" + dir.resolve("echo.sock"));
+        try (Server s = echo(unix)) {
+            ClientProcess.Result r = ClientProcess.run("over unix\n".getBytes(), "connect", unix.toString());
+            assertThat(r.exit()).isZero();
+            assertThat(r.out()).isEqualTo("over unix\n");
+        }
+    }
+
+    @Test
+    void connectOverUdpSendsALinePerDatagram() throws Exception {
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        try (DatagramChannel udp = DatagramChannel.open()) {
+            udp.bind(new InetSocketAddress(V4, 0));
+            Thread.ofVirtual().start(() -> {
+                ByteBuffer buf = ByteBuffer.allocate(2048);
+                try {
+                    while (true) {
+                        var from = udp.receive(buf.clear());
+                        buf.flip();
+                        seen.add(StandardCharsets.US_ASCII.decode(buf.duplicate()).toString());
+                        udp.send(Echo.DATAGRAM.answer(buf, "").orElseThrow(), from);
+                    }
+                } catch (IOException ignored) {
+                    // closed
+                }
+            });
+            int port = ((InetSocketAddress) udp.getLocalAddress()).getPort();
+            ClientProcess.Result r = ClientProcess.run("one\ntwo\n".getBytes(), "connect", "127.0.0.1:" + port, "--udp", "--lines",
+                    "--timeout", "500ms");
+            assertThat(r.exit()).isZero();
+            assertThat(r.out()).isEqualTo("one\ntwo\n");
+            assertThat(seen).containsExactly("one\n", "two\n");
+        }
+    }
+
+    @Test
+    void listenAcceptsOneClientAndRelaysBothWays() throws Exception {
+        Process p = ClientProcess.start(List.of(), "listen", "127.0.0.1:0");
+        try {
+            BufferedReader err = ClientProcess.lines(p.getErrorStream());
+            Endpoint at = Endpoint.parse(ClientProcess.listeningEndpoint(err));
+            CompletableFuture<byte[]> out = ClientProcess.drain(p.getInputStream());
+            try (OutputStream stdin = p.getOutputStream()) {
+                stdin.write("pong\n".getBytes());
+            }
+            try (Socket s = new Socket()) {
+                s.connect(((Endpoint.Inet) at).toSocketAddress(), 5000);
+                s.getOutputStream().write("ping\n".getBytes());
+                s.shutdownOutput();
+                assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("pong\n");
+            }
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            assertThat(new String(out.get(), StandardCharsets.US_ASCII)).isEqualTo("ping\n");
+        } finally {
+            ClientProcess.stop(p);
+        }
+    }
+
+    @Test
+    void listenKeepOpenServesAHundredClientsAtOnce() throws Exception {
+        Process p = ClientProcess.start(List.of(), "listen", "[::1]:0", "--keep-open");
+        try {
+            Endpoint.Inet at = (Endpoint.Inet) Endpoint.parse(ClientProcess.listeningEndpoint(ClientProcess.lines(p.getErrorStream())));
+            BufferedReader out = ClientProcess.lines(p.getInputStream());
+            int clients = 100;
+            List<String> expected = Collections.synchronizedList(new ArrayList<>());
+            List<Socket> open = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch connected = new CountDownLatch(clients);
+            for (int i = 0; i < clients; i++) {
+                int n = i;
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        Socket s = new Socket();
+                        s.connect(at.toSocketAddress(), 10_000);
+                        open.add(s);
+                        expected.add("[::1]:" + s.getLocalPort() + ": client " + n);
+                        s.getOutputStream().write(("client " + n + "\n").getBytes());
+                    } catch (IOException e) {
+                        expected.add("CLIENT FAILED " + e);
+                    } finally {
+                        connected.countDown();
+                    }
+                });
+            }
+            assertThat(connected.await(60, TimeUnit.SECONDS)).isTrue();
+            // Every client still holds its connection open: the lines can only all arrive if all are served at once.
+            List<String> printed = new ArrayList<>();
+            for (int i = 0; i < clients; i++) {
+                printed.add(out.readLine());
+            }
+            assertThat(printed).containsExactlyInAnyOrderElementsOf(expected);
+            for (Socket s : open) {
+                s.close();
+            }
+        } finally {
+            ClientProcess.stop(p);
+        }
+    }
+
+    @Test
+    void listenExecRunsTheProgramPerConnection() throws Exception {
+        Process p = ClientProcess.start(List.of(), "listen", "127.0.0.1:0", "--keep-open", "--exec", "tr a-z A-Z");
+        try {
+            Endpoint.Inet at = (Endpoint.Inet) Endpoint.parse(ClientProcess.listeningEndpoint(ClientProcess.lines(p.getErrorStream())));
+            for (String word : List.of("hello", "world")) {
+                try (Socket s = new Socket()) {
+                    s.connect(at.toSocketAddress(), 5000);
+                    s.getOutputStream().write((word + "\n").getBytes());
+                    s.shutdownOutput();
+                    assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo(word.toUpperCase() + "\n");
+                }
+            }
+        } finally {
+            ClientProcess.stop(p);
+        }
+    }
+
+    @Test
+    void listenOverUdpPrintsTheDatagrams() throws Exception {
+        Process p = ClientProcess.start(List.of(), "listen", "127.0.0.1:0", "--udp", "--keep-open");
+        try {
+            Endpoint.Inet at = (Endpoint.Inet) Endpoint.parse(ClientProcess.listeningEndpoint(ClientProcess.lines(p.getErrorStream())));
+            BufferedReader out = ClientProcess.lines(p.getInputStream());
+            try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(V4, 0))) {
+                byte[] msg = "hello over udp\n".getBytes();
+                d.send(new DatagramPacket(msg, msg.length, at.toSocketAddress()));
+                assertThat(out.readLine()).isEqualTo("127.0.0.1:" + d.getLocalPort() + ": hello over udp");
+            }
+        } finally {
+            ClientProcess.stop(p);
+        }
+    }
+
+    @Test
+    void listenUsageErrors() throws Exception {
+        ClientProcess.Result unixgram = ClientProcess.run(new byte[0], "listen", "unix:/tmp/sockit-x.sock", "--udp");
+        assertThat(unixgram.exit()).isEqualTo(2);
+        assertThat(unixgram.err()).startsWith("sockit: unixgram endpoints such as unix:/tmp/sockit-x.sock are not supported yet");
+
+        ClientProcess.Result execUdp = ClientProcess.run(new byte[0], "listen", ":0", "--udp", "--exec", "cat");
+        assertThat(execUdp.exit()).isEqualTo(2);
+        assertThat(execUdp.err()).startsWith("sockit: --exec needs a stream socket: drop --udp\n");
+
+        ClientProcess.Result noPort = ClientProcess.run(new byte[0], "listen", "localhost");
+        assertThat(noPort.exit()).isEqualTo(2);
+    }
+}

@@ -1,0 +1,152 @@
+package dev.sockit.client;
+
+import dev.sockit.net.Addresses;
+import dev.sockit.net.Endpoint;
+import dev.sockit.net.SocketOptions;
+import dev.sockit.net.Transport;
+import dev.sockit.server.ListenException;
+
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.function.Consumer;
+
+/**
+ * The listening side of {@code sockit listen}: a stream socket (TCP or Unix) bound to an endpoint that
+ * accepts one connection, or serves each connection on a virtual thread of its own, as the classic
+ * concurrent server forks a child per client.
+ */
+public final class Acceptor implements AutoCloseable {
+    private final ServerSocketChannel channel;
+    private final Endpoint requested;
+    private final Endpoint bound;
+    private final SocketOptions options;
+
+    private Acceptor(ServerSocketChannel channel, Endpoint requested, Endpoint bound, SocketOptions options) {
+        this.channel = channel;
+        this.requested = requested;
+        this.bound = bound;
+        this.options = options;
+    }
+
+    /**
+     * Binds a listening socket.
+     *
+     * @throws ListenException when it cannot; the message says why and what to do
+     */
+    public static Acceptor bind(Endpoint endpoint, int backlog) throws ListenException {
+        return bind(endpoint, backlog, SocketOptions.DEFAULTS);
+    }
+
+    /** Binds a listening socket whose accepted connections get {@code options}. */
+    public static Acceptor bind(Endpoint endpoint, int backlog, SocketOptions options) throws ListenException {
+        UnsupportedTransportException.check(Transport.TCP, endpoint);
+        ServerSocketChannel ch = null;
+        try {
+            ch = endpoint instanceof Endpoint.Unix ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
+            if (endpoint instanceof Endpoint.Inet) {
+                ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                options.applyToListener(ch);
+            }
+            ch.bind(endpoint.toSocketAddress(), backlog);
+            return new Acceptor(ch, endpoint, Endpoint.of(ch.getLocalAddress()), options);
+        } catch (IOException | RuntimeException e) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // failed anyway
+                }
+            }
+            throw ListenException.of(Transport.TCP, endpoint, e instanceof IOException io ? io : new IOException(e.getMessage(), e));
+        }
+    }
+
+    /** The address really bound (port 0 resolved). */
+    public Endpoint endpoint() {
+        return bound;
+    }
+
+    /** Waits for one connection. */
+    public Connection accept(Duration idleTimeout) throws IOException {
+        SocketChannel c = channel.accept();
+        try {
+            options.applyTo(c, bound instanceof Endpoint.Inet);
+        } catch (IOException e) {
+            c.close();
+            throw e;
+        }
+        return new Connection(c, peerOf(c), idleTimeout, List.of());
+    }
+
+    /**
+     * Accepts until {@link #close()}, each connection handled on its own virtual thread; at most
+     * {@code maxConcurrent} at once (more wait in the kernel's backlog).
+     *
+     * @param problems told of each connection that failed, in one line naming its peer
+     */
+    public void serve(ConnectionHandler handler, int maxConcurrent, Duration idleTimeout, Consumer<String> problems) throws IOException {
+        Semaphore slots = new Semaphore(maxConcurrent);
+        while (true) {
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            Connection c;
+            try {
+                c = accept(idleTimeout);
+            } catch (ClosedChannelException e) {
+                return; // closed: we are done
+            } catch (IOException e) {
+                slots.release();
+                if (!channel.isOpen()) {
+                    return;
+                }
+                problems.accept("accept on " + bound + " failed: " + e.getMessage());
+                continue;
+            }
+            Thread.ofVirtual().name("sockit-listen " + c.peer()).start(() -> {
+                try {
+                    handler.handle(c);
+                } catch (IOException | RuntimeException e) {
+                    problems.accept(c.peer() + ": " + (e instanceof IOException ? e.getMessage() : e.toString()));
+                } finally {
+                    c.closeQuietly();
+                    slots.release();
+                }
+            });
+        }
+    }
+
+    static String peerOf(SocketChannel c) {
+        try {
+            SocketAddress a = c.getRemoteAddress();
+            if (a instanceof UnixDomainSocketAddress u && u.getPath().toString().isEmpty()) {
+                return "unix:(unnamed)";
+            }
+            return Addresses.format(a);
+        } catch (IOException e) {
+            return "(gone)";
+        }
+    }
+
+    /** Stops listening; a Unix socket's file is removed. */
+    @Override
+    public void close() throws IOException {
+        channel.close();
+        if (requested instanceof Endpoint.Unix u && !u.abstractName()) {
+            Files.deleteIfExists(u.file());
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.sockit.client;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.PortUnreachableException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * netcat over UDP: each read of the input (or each line) goes out as one datagram; each datagram
+ * from the peer goes to the output. UDP has no end of stream, so after the input ends the relay
+ * waits a while for late replies, then stops.
+ *
+ * @param lines  one datagram per line (newline included) instead of one per read
+ * @param linger after the input ends, stop once the peer has been silent this long; null: never stop
+ */
+public record DatagramRelay(boolean lines, Duration linger) {
+    /** How often the receiving side looks up from an empty socket to see whether the input has ended. */
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    public record Result(long datagramsSent, long bytesSent, long datagramsReceived, long bytesReceived) {
+    }
+
+    public Result run(DatagramLink link, InputStream input, OutputStream out) throws IOException {
+        InputStream in = lines ? new BufferedInputStream(input) : input; // per-read semantics matter only without --lines
+        long[] sent = {0, 0};
+        AtomicReference<IOException> uploadFailure = new AtomicReference<>();
+        Thread upload = Thread.ofVirtual().name("sockit-udp-upload " + link.peerText()).start(() -> {
+            try {
+                byte[] buf = new byte[DatagramLink.MAX_DATAGRAM];
+                int r;
+                while ((r = lines ? readLine(in, buf) : in.read(buf)) > 0) {
+                    link.send(ByteBuffer.wrap(buf, 0, r));
+                    synchronized (sent) {
+                        sent[0]++;
+                        sent[1] += r;
+                    }
+                }
+            } catch (IOException e) {
+                uploadFailure.set(e);
+            }
+        });
+        long datagrams = 0;
+        long bytes = 0;
+        long quietSince = System.nanoTime();
+        while (true) {
+            byte[] d;
+            try {
+                d = link.receive(POLL);
+            } catch (PortUnreachableException e) {
+                throw new IOException("udp " + link.peerText() + " refused our datagrams (port unreachable: nothing listens there)", e);
+            }
+            if (d != null) {
+                datagrams++;
+                bytes += d.length;
+                try {
+                    out.write(d);
+                    out.flush();
+                } catch (IOException e) {
+                    throw new Relay.OutputClosedException(e);
+                }
+                quietSince = System.nanoTime();
+                continue;
+            }
+            if (upload.isAlive()) {
+                quietSince = System.nanoTime(); // lingering starts when the input ends
+            } else if (linger != null && System.nanoTime() - quietSince >= linger.toNanos()) {
+                break;
+            }
+        }
+        IOException failed = uploadFailure.get();
+        if (failed != null) {
+            throw new IOException("sending to udp " + link.peerText() + " failed: " + Reasons.of(failed), failed);
+        }
+        synchronized (sent) {
+            return new Result(sent[0], sent[1], datagrams, bytes);
+        }
+    }
+
+    /** Reads up to and including a newline (or until the buffer is full, or the input ends); 0 at the end. */
+    private static int readLine(InputStream in, byte[] buf) throws IOException {
+        int n = 0;
+        while (n < buf.length) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            buf[n++] = (byte) b;
+            if (b == '\n') {
+                break;
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.sockit.client;
+
+import dev.sockit.net.Endpoint;
+import dev.sockit.net.Transport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * RFC 863: sends bytes to be thrown away. Over a stream, it half-closes when done and waits for the
+ * server to close in turn, which shows everything was read; over UDP nothing comes back.
+ */
+public final class DiscardClient {
+    private DiscardClient() {
+    }
+
+    public static DiscardResult send(Dialer dialer, Endpoint endpoint, Transport transport, InputStream source) throws IOException {
+        long start = System.nanoTime();
+        if (transport == Transport.UDP) {
+            try (DatagramLink link = dialer.datagram(endpoint)) {
+                byte[] buf = new byte[EchoClient.DATAGRAM_CHUNK];
+                long bytes = 0;
+                long datagrams = 0;
+                int r;
+                while ((r = source.readNBytes(buf, 0, buf.length)) > 0) {
+                    link.send(ByteBuffer.wrap(buf, 0, r));
+                    bytes += r;
+                    datagrams++;
+                }
+                return new DiscardResult(link.peerText(), bytes, datagrams, false, Duration.ofNanos(System.nanoTime() - start));
+            }
+        }
+        try (Connection c = dialer.connect(endpoint)) {
+            // Whatever comes back is read all along: a server that answers (an echo server by mistake) must
+            // not fill its buffers and stall our sending.
+            long[] answered = {0};
+            Thread drain = Thread.ofVirtual().name("sockit-discard-drain").start(() -> {
+                ByteBuffer drop = ByteBuffer.allocate(4096);
+                try {
+                    int n;
+                    while ((n = c.channel().read(drop.clear())) >= 0) {
+                        answered[0] += n;
+                    }
+                } catch (IOException ignored) {
+                    // the connection failed or was closed; the sender or the wait below reports it
+                }
+            });
+            byte[] buf = new byte[EchoClient.CHUNK];
+            long bytes = 0;
+            int r;
+            while ((r = source.read(buf)) >= 0) {
+                c.write(ByteBuffer.wrap(buf, 0, r));
+                bytes += r;
+            }
+            c.shutdownOutput();
+            Duration wait = dialer.options().idleTimeout().isZero() ? ClientOptions.DEFAULT_TIMEOUT : dialer.options().idleTimeout();
+            try {
+                if (!drain.join(wait)) {
+                    c.closeQuietly();
+                    throw new IOException(c.peer() + " did not close within " + Durations.show(wait)
+                            + " of our end of stream; it may not have read all " + bytes + " bytes");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+            if (answered[0] > 0) {
+                throw new IOException(c.peer() + " sent " + answered[0] + " bytes back; a discard server sends nothing (is it an echo server?)");
+            }
+            return new DiscardResult(c.peer(), bytes, 0, true, Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+}

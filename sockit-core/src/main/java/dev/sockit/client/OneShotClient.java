@@ -1,0 +1,46 @@
+package dev.sockit.client;
+
+import dev.sockit.net.Endpoint;
+import dev.sockit.net.Transport;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * The client side of daytime, qotd and time: connect and read until the server closes, or, over UDP,
+ * send a request datagram and take the one that comes back.
+ */
+final class OneShotClient {
+    private OneShotClient() {
+    }
+
+    /**
+     * @param limit the most a sane server of this kind sends; more is an error, not a reason to buffer without bound
+     */
+    static byte[] fetch(Dialer dialer, Endpoint endpoint, Transport transport, int limit, String service) throws IOException {
+        if (transport == Transport.UDP) {
+            Dialer.Answered a = dialer.ask(endpoint, DatagramLink.REQUEST);
+            a.link().close();
+            return a.reply();
+        }
+        try (Connection c = dialer.connect(endpoint)) {
+            return readToEnd(c, limit, service);
+        }
+    }
+
+    static byte[] readToEnd(Connection c, int limit, String service) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(Math.min(limit + 1, 64 * 1024));
+        while (true) {
+            if (!buf.hasRemaining()) {
+                if (buf.capacity() > limit) {
+                    throw new IOException(c.peer() + " sent more than " + limit + " bytes; is it a " + service + " server?");
+                }
+                buf = ByteBuffer.allocate(Math.min(limit + 1, buf.capacity() * 2)).put(buf.flip());
+            }
+            if (c.read(buf) < 0) {
+                return Arrays.copyOf(buf.array(), buf.position());
+            }
+        }
+    }
+}

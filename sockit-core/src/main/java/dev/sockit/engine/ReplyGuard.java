@@ -1,0 +1,45 @@
+package dev.sockit.engine;
+
+import dev.sockit.net.UnixSocketAddress;
+import dev.sockit.server.DropReason;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Optional;
+import java.util.function.LongSupplier;
+
+/**
+ * Decides whether a reply may go to a sender: it must be answerable, from a sender one may answer
+ * ({@link SourceCheck}), and within the reply rates ({@link ReplyLimiter}). One per server.
+ */
+final class ReplyGuard {
+    private final ReplyLimits limits;
+    private final SourceCheck sources;
+    private final ReplyLimiter limiter;
+
+    ReplyGuard(ReplyLimits limits, SourceCheck sources, LongSupplier clock) {
+        this.limits = limits;
+        this.sources = sources;
+        this.limiter = new ReplyLimiter(limits, clock);
+    }
+
+    /** Why no reply may go to {@code sender}, or empty if one may (a reply token is then taken). */
+    Optional<DropReason> check(SocketAddress sender) {
+        if (sender instanceof UnixSocketAddress u && u.isUnnamed()) {
+            return Optional.of(DropReason.UNNAMED_SENDER);
+        }
+        if (limits.checkSources()) {
+            Optional<DropReason> bad = sources.check(sender);
+            if (bad.isPresent()) {
+                return bad;
+            }
+        }
+        // A spoofing host can pick any port, so the rate is per address, not per address and port.
+        Object key = sender instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress() : sender;
+        return limiter.admit(key);
+    }
+
+    int trackedSources() {
+        return limiter.tracked();
+    }
+}

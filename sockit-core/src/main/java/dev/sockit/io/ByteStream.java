@@ -1,0 +1,56 @@
+package dev.sockit.io;
+
+import java.io.IOException;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.SocketChannel;
+
+/**
+ * A connected stream socket as an engine drives it, whatever made it: the JDK's {@link SocketChannel}
+ * ({@link #of}) for TCP and Unix paths, {@code dev.sockit.linux} for Linux abstract names. Reads and
+ * writes block, as a blocking {@code SocketChannel}'s do.
+ */
+public interface ByteStream extends ByteChannel {
+
+    /** Sends end of stream (FIN); reading goes on. */
+    void shutdownOutput() throws IOException;
+
+    /** True when reads block inside a native call, which would pin a virtual thread to its carrier. */
+    default boolean blocksInNativeCode() {
+        return false;
+    }
+
+    /** A stream over a connected, blocking JDK socket channel. */
+    static ByteStream of(SocketChannel channel) {
+        return new ByteStream() {
+            @Override
+            public int read(java.nio.ByteBuffer dst) throws IOException {
+                return channel.read(dst);
+            }
+
+            @Override
+            public int write(java.nio.ByteBuffer src) throws IOException {
+                return channel.write(src);
+            }
+
+            @Override
+            public void shutdownOutput() throws IOException {
+                channel.shutdownOutput();
+            }
+
+            @Override
+            public boolean isOpen() {
+                return channel.isOpen();
+            }
+
+            @Override
+            public void close() throws IOException {
+                channel.close();
+            }
+
+            @Override
+            public String toString() {
+                return channel.toString();
+            }
+        };
+    }
+}

@@ -1,0 +1,92 @@
+package dev.sockit.linux;
+
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedChannelException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A file descriptor shared by threads, closed safely. {@link #close()} from any thread shuts the socket
+ * down, which wakes every call blocked on it (recvfrom and read return 0, accept fails), and the
+ * descriptor itself is released only when the last call using it has returned. Closing it under a
+ * running call instead would let the number be reused by another open() and the call act on that.
+ */
+final class Descriptor {
+    private final int fd;
+    private final Runnable onRelease;
+    private final ReentrantLock lock = new ReentrantLock();
+    private int users;
+    private volatile boolean closed;
+    private boolean released;
+
+    Descriptor(int fd, Runnable onRelease) {
+        this.fd = fd;
+        this.onRelease = onRelease;
+    }
+
+    /** The descriptor, for one call; pair with {@link #leave()} in a finally block. */
+    int enter() throws ClosedChannelException {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new ClosedChannelException();
+            }
+            users++;
+            return fd;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void leave() {
+        lock.lock();
+        try {
+            users--;
+            releaseIfDone();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** What a call that failed or returned early should throw if the reason was {@link #close()}. */
+    void throwIfClosed() throws AsynchronousCloseException {
+        if (closed) {
+            throw new AsynchronousCloseException();
+        }
+    }
+
+    /** Wakes every blocked call and releases the descriptor once they have all returned. */
+    void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                Libc.shutdown(fd, Libc.SHUT_RDWR);
+            } catch (ErrnoException ignored) {
+                // not connected (ENOTCONN): nothing blocked on it needs waking that shutdown could wake
+            }
+            releaseIfDone();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void releaseIfDone() {
+        if (closed && users == 0 && !released) {
+            released = true;
+            try {
+                Libc.close(fd);
+            } catch (ErrnoException ignored) {
+                // the descriptor is gone either way
+            } finally {
+                onRelease.run();
+            }
+        }
+    }
+}

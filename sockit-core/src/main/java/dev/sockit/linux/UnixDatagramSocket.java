@@ -1,0 +1,211 @@
+package dev.sockit.linux;
+
+import dev.sockit.io.DatagramPort;
+import dev.sockit.net.UnixSocketAddress;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * A Unix-domain datagram socket ({@code AF_UNIX, SOCK_DGRAM}), which the JDK lacks, bound to a path
+ * or a Linux abstract name and used like a {@link java.nio.channels.DatagramChannel}: blocking
+ * receives, sends that never wait on the receiver. Senders are {@link UnixSocketAddress}es.
+ *
+ * <p>Unix datagram sockets have flow control that UDP lacks: a send to a peer whose queue is full
+ * blocks until that peer reads. A server must never wait on a peer that does not read, so
+ * {@link #send} uses MSG_DONTWAIT and reports a full queue instead of waiting.
+ *
+ * <p>{@link #close()} may be called from any thread: it wakes a blocked {@link #receive}, which then
+ * throws {@link java.nio.channels.AsynchronousCloseException}. Closing does not remove a socket file.
+ */
+public final class UnixDatagramSocket implements DatagramPort {
+    /** What {@link #receive} stores of one datagram at most, as much as UDP carries; longer ones report their length. */
+    public static final int MAX_DATAGRAM = 65_536;
+
+    private final Descriptor fd;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment rxBuffer;
+    private final MemorySegment rxAddress;
+    private final MemorySegment rxAddressLength;
+    private final MemorySegment txAddress;
+    private final ReentrantLock rxLock = new ReentrantLock();
+    private final ReentrantLock txLock = new ReentrantLock();
+    private MemorySegment txBuffer;
+    private volatile UnixSocketAddress local = UnixSocketAddress.unnamed();
+
+    private UnixDatagramSocket(int fd) {
+        this.fd = new Descriptor(fd, arena::close);
+        this.rxBuffer = arena.allocate(MAX_DATAGRAM);
+        this.rxAddress = arena.allocate(UnixAddresses.SIZE);
+        this.rxAddressLength = arena.allocate(JAVA_INT);
+        this.txAddress = arena.allocate(UnixAddresses.SIZE);
+        this.txBuffer = arena.allocate(8192);
+    }
+
+    /** An unbound socket: it can send, but it can be answered only once bound. */
+    public static UnixDatagramSocket open() throws IOException {
+        Libc.requireAvailable("Unix datagram sockets");
+        return new UnixDatagramSocket(Libc.socket(Libc.AF_UNIX, Libc.SOCK_DGRAM | Libc.SOCK_CLOEXEC, 0));
+    }
+
+    /** A socket bound to {@code address}. For a path, the file must not exist yet. */
+    public static UnixDatagramSocket bind(UnixSocketAddress address) throws IOException {
+        UnixDatagramSocket s = open();
+        try {
+            s.local = SocketNames.bind(s.fd, address);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Waits for the next datagram and puts as much of it as fits into {@code dst}.
+     *
+     * @return its sender (unnamed if the sender did not bind) and its whole length
+     * @throws java.net.SocketTimeoutException when a {@link #setReceiveTimeout receive timeout} passes first
+     * @throws java.nio.channels.AsynchronousCloseException when closed while waiting
+     */
+    @Override
+    public Received receive(ByteBuffer dst) throws IOException {
+        return receive(dst, 0);
+    }
+
+    /** The next datagram if one is queued now, else null: never waits. */
+    public Received tryReceive(ByteBuffer dst) throws IOException {
+        try {
+            return receive(dst, Libc.MSG_DONTWAIT);
+        } catch (ErrnoException e) {
+            if (e.is(Errno.EAGAIN)) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** How long {@link #receive} waits before it throws SocketTimeoutException; zero (the default) for ever. */
+    public void setReceiveTimeout(java.time.Duration timeout) throws IOException {
+        int d = fd.enter();
+        try {
+            Libc.setReceiveTimeout(d, timeout);
+        } finally {
+            fd.leave();
+        }
+    }
+
+    private Received receive(ByteBuffer dst, int flags) throws IOException {
+        rxLock.lock();
+        int d = fd.enter();
+        try {
+            rxAddressLength.set(JAVA_INT, 0, UnixAddresses.SIZE);
+            long n;
+            try {
+                // MSG_TRUNC: the datagram's whole length comes back even when it is longer than the buffer.
+                n = Libc.recvfrom(d, rxBuffer, rxBuffer.byteSize(), Libc.MSG_TRUNC | flags, rxAddress, rxAddressLength);
+            } catch (ErrnoException e) {
+                fd.throwIfClosed();
+                if (e.is(Errno.EAGAIN) && (flags & Libc.MSG_DONTWAIT) == 0) {
+                    throw new java.net.SocketTimeoutException("receive on " + local + " timed out");
+                }
+                throw e;
+            }
+            fd.throwIfClosed(); // woken by close(): the shutdown makes recvfrom return 0
+            int stored = (int) Math.min(Math.min(n, rxBuffer.byteSize()), dst.remaining());
+            MemorySegment.copy(rxBuffer, 0, MemorySegment.ofBuffer(dst), 0, stored);
+            dst.position(dst.position() + stored);
+            UnixSocketAddress from = UnixAddresses.decode(rxAddress, rxAddressLength.get(JAVA_INT, 0));
+            return new Received(from, (int) Math.min(n, Integer.MAX_VALUE));
+        } finally {
+            fd.leave();
+            rxLock.unlock();
+        }
+    }
+
+    /**
+     * Sends {@code src} to {@code to} (a {@link UnixSocketAddress} or the JDK's
+     * {@link UnixDomainSocketAddress}) without waiting.
+     *
+     * @return false when the receiver's queue is full: the datagram is dropped and {@code src} is untouched
+     * @throws ErrnoException e.g. ECONNREFUSED when nothing is bound at {@code to} any more
+     */
+    @Override
+    public boolean send(ByteBuffer src, SocketAddress to) throws IOException {
+        UnixSocketAddress target = switch (to) {
+            case UnixSocketAddress u -> u;
+            case UnixDomainSocketAddress u -> UnixSocketAddress.of(u);
+            case null, default -> throw new IllegalArgumentException("not a Unix socket address: " + to);
+        };
+        txLock.lock();
+        int d = fd.enter();
+        try {
+            int length = src.remaining();
+            MemorySegment data;
+            if (src.isDirect()) {
+                data = MemorySegment.ofBuffer(src);
+            } else {
+                if (txBuffer.byteSize() < length) {
+                    txBuffer = arena.allocate(Math.max(length, txBuffer.byteSize() * 2));
+                }
+                MemorySegment.copy(MemorySegment.ofBuffer(src), 0, txBuffer, 0, length);
+                data = txBuffer;
+            }
+            int addressLength = UnixAddresses.encode(target, txAddress);
+            try {
+                Libc.sendto(d, data, length, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL, txAddress, addressLength, target.toString());
+            } catch (ErrnoException e) {
+                if (e.is(Errno.EAGAIN)) {
+                    return false;
+                }
+                throw e;
+            }
+            src.position(src.limit());
+            return true;
+        } finally {
+            fd.leave();
+            txLock.unlock();
+        }
+    }
+
+    /** The bound address (unnamed while unbound). */
+    @Override
+    public UnixSocketAddress localAddress() {
+        return local;
+    }
+
+    @Override
+    public boolean blocksInNativeCode() {
+        return true;
+    }
+
+    /** The kernel's receive buffer (SO_RCVBUF): how much may wait for {@link #receive}. */
+    public int receiveBufferSize() throws IOException {
+        int d = fd.enter();
+        try {
+            return Libc.getIntOption(d, Libc.SOL_SOCKET, Libc.SO_RCVBUF, "SO_RCVBUF");
+        } finally {
+            fd.leave();
+        }
+    }
+
+    public boolean isOpen() {
+        return !fd.isClosed();
+    }
+
+    @Override
+    public void close() {
+        fd.close();
+    }
+
+    @Override
+    public String toString() {
+        return "unixgram " + local;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.sockit.net;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.OptionalInt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EndpointTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1:7", ":7007", "[::1]:7", "[fe80::1%eth0]:7", "example.org:13", "localhost:0",
+            "unix:/tmp/x.sock", "unix:@sockit", "[::]:65535", "unix:relative.sock"})
+    void printingAndParsingBackGivesTheSameEndpoint(String text) {
+        Endpoint e = Endpoint.parse(text);
+        assertThat(e.toString()).isEqualTo(text);
+        assertThat(Endpoint.parse(e.toString())).isEqualTo(e);
+    }
+
+    @Test
+    void partsAreUnderstood() {
+        assertThat(Endpoint.parse(":7")).isEqualTo(new Endpoint.Inet("", 7));
+        assertThat(((Endpoint.Inet) Endpoint.parse(":7")).isWildcard()).isTrue();
+        assertThat(Endpoint.parse("[::1]:7")).isEqualTo(new Endpoint.Inet("::1", 7));
+        assertThat(Endpoint.parse("unix:@name")).isEqualTo(new Endpoint.Unix("name", true));
+        assertThat(Endpoint.parse("unix:/a/b")).isEqualTo(new Endpoint.Unix("/a/b", false));
+    }
+
+    @Test
+    void aPortMayBeLeftOutWhereThereIsADefault() {
+        assertThat(Endpoint.parse("example.org", OptionalInt.of(13))).isEqualTo(new Endpoint.Inet("example.org", 13));
+        assertThat(Endpoint.parse("::1", OptionalInt.of(13))).isEqualTo(new Endpoint.Inet("::1", 13));
+        assertThat(Endpoint.parse("[::1]", OptionalInt.of(13))).isEqualTo(new Endpoint.Inet("::1", 13));
+        assertThat(Endpoint.parse("host:99", OptionalInt.of(13))).isEqualTo(new Endpoint.Inet("host", 99));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "''|empty endpoint",
+            "localhost|no port",
+            "::1:7|write IPv6 addresses in brackets, e.g. [::1]:7",
+            "[::1|missing ]",
+            "[::1]7|expected :PORT after ]",
+            "host:70000|out of range 0..65535",
+            "host:http|is not a number",
+            "host:|is not a number",
+            "unix:|no path after unix:",
+            "unix:@|abstract name after @ is empty",
+            "[127.0.0.1]:7|brackets are for IPv6",
+            "a b:7|is not a host name or address",
+            "1.2.3.4%eth0:7|zone (%) belongs to IPv6"})
+    void badEndpointsSayWhatIsWrong(String text, String message) {
+        assertThatThrownBy(() -> Endpoint.parse(text)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+    }
+
+    @Test
+    void boundAddressesPrintInShortForm() throws Exception {
+        assertThat(Endpoint.of(new InetSocketAddress(InetAddress.getByName("::1"), 7)).toString()).isEqualTo("[::1]:7");
+        assertThat(Endpoint.of(new InetSocketAddress(InetAddress.getByName("::"), 7)).toString()).isEqualTo("[::]:7");
+        assertThat(Endpoint.of(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 7)).toString()).isEqualTo("127.0.0.1:7");
+        assertThat(Addresses.format(InetAddress.getByName("2001:db8:0:0:1:0:0:1"))).isEqualTo("2001:db8::1:0:0:1");
+        assertThat(Addresses.format(InetAddress.getByName("2001:db8:0:1:1:1:1:1"))).isEqualTo("2001:db8:0:1:1:1:1:1");
+        assertThat(Addresses.format(InetAddress.getByName("fe80:0:0:0:0:0:0:1"))).isEqualTo("fe80::1");
+    }
+}

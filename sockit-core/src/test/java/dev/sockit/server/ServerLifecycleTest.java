@@ -1,0 +1,170 @@
+package dev.sockit.server;
+
+import dev.sockit.net.Endpoint;
+import dev.sockit.net.Transport;
+import dev.sockit.service.Service;
+import dev.sockit.service.Settings;
+import dev.sockit.testing.Loopback;
+import dev.sockit.testing.RecordingEvents;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Starting, limits, one-at-a-time serving, graceful stop and the errors a user sees. */
+@Timeout(60)
+class ServerLifecycleTest {
+    private final RecordingEvents events = new RecordingEvents();
+
+    @Test
+    void portZeroReportsTheRealPortAndTheWildcardServesBothFamilies() throws Exception {
+        try (Server server = Server.builder().serve(Service.named("echo").orElseThrow(), Transport.TCP, Endpoint.parse(":0"))
+                .events(events).start()) {
+            Endpoint.Inet bound = (Endpoint.Inet) server.endpoint();
+            assertThat(bound.port()).isPositive();
+            assertThat(events.listening).extracting(Listener::bound).containsExactly(bound);
+            for (String host : List.of("127.0.0.1", "::1")) {
+                try (Socket s = new Socket(host, bound.port())) {
+                    s.getOutputStream().write("x".getBytes(US_ASCII));
+                    assertThat(s.getInputStream().read()).isEqualTo('x');
+                }
+            }
+        }
+    }
+
+    @Test
+    void iterativeServesOneConnectionAtATime() throws Exception {
+        try (Server server = Loopback.serve("127.0.0.1", "echo", Settings.defaults(), events, b -> b.iterative(true));
+             Socket first = Loopback.connect(server); Socket second = Loopback.connect(server)) {
+            first.getOutputStream().write('a');
+            assertThat(first.getInputStream().read()).isEqualTo('a');
+            second.getOutputStream().write('b');
+            second.setSoTimeout(500);
+            InputStream secondIn = second.getInputStream();
+            assertThatThrownBy(secondIn::read).as("second waits while first is served").isInstanceOf(SocketTimeoutException.class);
+            first.close();
+            second.setSoTimeout(10_000);
+            assertThat(secondIn.read()).isEqualTo('b');
+        }
+    }
+
+    @Test
+    void stopLetsAnInFlightEchoFinishAndRefusesNewClients() throws Exception {
+        Server server = Loopback.serve("127.0.0.1", "echo", Settings.defaults(), events);
+        var address = Loopback.address(server);
+        try (Socket s = Loopback.connect(server)) {
+            OutputStream out = s.getOutputStream();
+            out.write("first half ".getBytes(US_ASCII));
+            assertThat(s.getInputStream().readNBytes(11)).isEqualTo("first half ".getBytes(US_ASCII));
+            server.stopAccepting();
+            // From the moment stopAccepting returns, new clients are refused.
+            for (int i = 0; i < 20; i++) {
+                assertThatThrownBy(() -> new Socket(address.getAddress(), address.getPort()).close()).isInstanceOf(ConnectException.class);
+            }
+            CompletableFuture<Boolean> stopped = CompletableFuture.supplyAsync(() -> server.stop(Duration.ofSeconds(20)));
+            assertThat(stopped).isNotDone();
+            out.write("second half".getBytes(US_ASCII));
+            s.shutdownOutput();
+            assertThat(new String(s.getInputStream().readAllBytes(), US_ASCII)).isEqualTo("second half");
+            assertThat(stopped.get()).as("drained within the grace period").isTrue();
+        }
+    }
+
+    @Test
+    void connectionsStillOpenAfterTheGracePeriodAreClosed() throws Exception {
+        Server server = Loopback.serve("127.0.0.1", "echo", Settings.defaults(), events);
+        try (Socket idle = Loopback.connect(server)) {
+            idle.getOutputStream().write('x');
+            assertThat(idle.getInputStream().read()).isEqualTo('x');
+            assertThat(server.stop(Duration.ofMillis(200))).isFalse();
+            assertThat(events.nextEnded(Duration.ofSeconds(5)).outcome()).isEqualTo("server stopping");
+            assertThat(idle.getInputStream().read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void anIdleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+        try (Server server = Loopback.serve("127.0.0.1", "echo", Settings.defaults(), events, b -> b.idleTimeout(Duration.ofMillis(300)));
+             Socket silent = Loopback.connect(server)) {
+            assertThat(silent.getInputStream().read()).isEqualTo(-1);
+            assertThat(events.nextEnded(Duration.ofSeconds(5)).outcome()).isEqualTo("idle timeout");
+        }
+    }
+
+    @Test
+    void maxConnectionsHoldsTheRestInTheBacklog() throws Exception {
+        try (Server server = Loopback.serve("127.0.0.1", "echo", Settings.defaults(), events, b -> b.maxConnections(1));
+             Socket first = Loopback.connect(server); Socket second = Loopback.connect(server)) {
+            first.getOutputStream().write('a');
+            assertThat(first.getInputStream().read()).isEqualTo('a');
+            second.getOutputStream().write('b');
+            second.setSoTimeout(500);
+            assertThatThrownBy(() -> second.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+            first.close();
+            second.setSoTimeout(10_000);
+            assertThat(second.getInputStream().read()).isEqualTo('b');
+        }
+    }
+
+    @Test
+    void aPortInUseSaysSoAndLeavesNothingOpen() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Endpoint busy = new Endpoint.Inet("127.0.0.1", taken.getLocalPort());
+            Endpoint free = new Endpoint.Inet("127.0.0.1", 0);
+            Server.Builder b = Server.builder().events(events)
+                    .serve(Service.named("daytime").orElseThrow(), Transport.TCP, free)
+                    .serve(Service.named("echo").orElseThrow(), Transport.TCP, busy);
+            assertThatThrownBy(b::start).isInstanceOfSatisfying(ListenException.class, e -> {
+                assertThat(e.getMessage()).isEqualTo("cannot listen on tcp 127.0.0.1:" + taken.getLocalPort()
+                        + " — address already in use (another program serves it; stop that one or choose another port)");
+                assertThat(e.reason()).isEqualTo(ListenException.Reason.IN_USE);
+            });
+            assertThat(events.listening).as("nothing announced when a bind fails").isEmpty();
+        }
+    }
+
+    @Test
+    void anAddressNotOnThisMachineSaysSo() {
+        // Binding sends no packet; 192.0.2.1 (TEST-NET-1) is on no machine.
+        Server.Builder b = Server.builder().events(events)
+                .serve(Service.named("echo").orElseThrow(), Transport.TCP, Endpoint.parse("192.0.2.1:0"));
+        assertThatThrownBy(b::start).isInstanceOfSatisfying(ListenException.class,
+                e -> assertThat(e.reason()).isEqualTo(ListenException.Reason.NO_SUCH_ADDRESS))
+                .hasMessage("cannot listen on tcp 192.0.2.1:0 — that address is not on this machine (use one of its addresses, or :PORT for all)");
+    }
+
+    @Test
+    void permissionDeniedBelow1024NamesTheWayOut() {
+        ListenException e = ListenException.of(Transport.TCP, Endpoint.parse(":7"), new BindException("Permission denied"));
+        assertThat(e.getMessage()).isEqualTo("cannot listen on tcp :7 — permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)");
+        assertThat(e.reason()).isEqualTo(ListenException.Reason.PERMISSION);
+    }
+
+    @Test
+    void specsTakeStandardPortsOffsetsAndBindAddresses() {
+        List<Transport> tcp = List.of(Transport.TCP);
+        assertThat(Spec.parse("echo", 10000, "", tcp).endpoint()).isEqualTo(new Endpoint.Inet("", 10007));
+        assertThat(Spec.parse("time", 0, "::1", tcp).endpoint()).isEqualTo(new Endpoint.Inet("::1", 37));
+        assertThat(Spec.parse("echo@:7007", 10000, "127.0.0.1", tcp).endpoint()).isEqualTo(new Endpoint.Inet("127.0.0.1", 7007));
+        assertThat(Spec.parse("daytime/tcp@[::1]:1313", 0, "", List.of()).transports()).containsExactly(Transport.TCP);
+        assertThat(Spec.parse("Sink@unix:/tmp/s", 0, "", tcp).endpoint()).isEqualTo(new Endpoint.Unix("/tmp/s", false));
+        assertThatThrownBy(() -> Spec.parse("finger", 0, "", tcp)).hasMessageStartingWith("unknown service 'finger' in 'finger'; services: echo, discard");
+        assertThatThrownBy(() -> Spec.parse("sink", 0, "", tcp)).hasMessageContaining("sink has no standard port; give one, e.g. sink@:15000");
+        assertThatThrownBy(() -> Spec.parse("echo/sctp", 0, "", tcp)).hasMessageContaining("unknown transport 'sctp'");
+        assertThatThrownBy(() -> Spec.parse("time", 65500, "", tcp)).hasMessageContaining("past 65535");
+        assertThatThrownBy(() -> Spec.parse("echo@:99999", 0, "", tcp)).hasMessageContaining("out of range");
+    }
+}

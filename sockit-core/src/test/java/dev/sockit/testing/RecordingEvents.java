@@ -1,0 +1,42 @@
+package dev.sockit.testing;
+
+import dev.sockit.server.ConnectionRecord;
+import dev.sockit.server.Listener;
+import dev.sockit.server.ServerEvents;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** Server events kept for assertions; connection ends can be awaited one by one. */
+public final class RecordingEvents implements ServerEvents {
+    public final List<Listener> listening = new CopyOnWriteArrayList<>();
+    public final List<String> warnings = new CopyOnWriteArrayList<>();
+    private final LinkedBlockingQueue<ConnectionRecord> ended = new LinkedBlockingQueue<>();
+
+    @Override
+    public void listening(Listener l) {
+        listening.add(l);
+    }
+
+    @Override
+    public void connectionEnded(ConnectionRecord r) {
+        ended.add(r);
+    }
+
+    @Override
+    public void warning(String message) {
+        warnings.add(message);
+    }
+
+    /** The next connection to end, waiting up to {@code timeout}; fails the test if none ends. */
+    public ConnectionRecord nextEnded(Duration timeout) throws InterruptedException {
+        ConnectionRecord r = ended.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (r == null) {
+            throw new AssertionError("no connection ended within " + timeout);
+        }
+        return r;
+    }
+}
