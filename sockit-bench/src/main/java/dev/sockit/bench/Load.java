@@ -35,19 +35,26 @@ final class Load {
             throw new IOException("load did not finish in " + timeoutSeconds + " s: " + command);
         }
         errReader.join();
-        Map<String, Object> fields = new HashMap<>();
-        Matcher m = FIELD.matcher(json);
-        while (m.find()) {
-            String v = m.group(2);
-            fields.put(m.group(1), v.startsWith("\"") ? v.substring(1, v.length() - 1)
-                    : v.equals("true") || v.equals("false") || v.equals("null") ? v : Double.parseDouble(v));
-        }
+        Map<String, Object> fields = parse(json);
+        fields.put("json", json);
         if (!fields.containsKey("mode")) {
             throw new IOException("load printed no result (exit " + p.exitValue() + "): " + json + " " + err);
         }
         fields.put("exit", (double) p.exitValue());
         if (p.exitValue() != 0) {
             fields.put("stderr", err.toString().strip());
+        }
+        return fields;
+    }
+
+    /** The fields of one flat JSON object, as {@code sockit bench --json} prints it: numbers as Double, the rest as text. */
+    static Map<String, Object> parse(String json) {
+        Map<String, Object> fields = new HashMap<>();
+        Matcher m = FIELD.matcher(json);
+        while (m.find()) {
+            String v = m.group(2);
+            fields.put(m.group(1), v.startsWith("\"") ? v.substring(1, v.length() - 1)
+                    : v.equals("true") || v.equals("false") || v.equals("null") ? v : Double.parseDouble(v));
         }
         return fields;
     }

@@ -92,7 +92,20 @@ public final class Matrix {
         String md = new Report(o, servers, cases, results, startup, started, loadBefore, loadAfter).markdown();
         Files.createDirectories(o.out.toAbsolutePath().getParent());
         Files.writeString(o.out, md);
+        Files.writeString(o.out.resolveSibling(o.out.getFileName().toString().replaceFirst("\\.md$", "") + "-runs.jsonl"), runLines());
         System.err.println("wrote " + o.out);
+    }
+
+    /** Every kept run as one JSON line: the case, the server, the repetition, and what the bench printed. */
+    private String runLines() {
+        StringBuilder sb = new StringBuilder();
+        results.forEach((caseId, byServer) -> byServer.forEach((server, runs) -> {
+            for (int i = 0; i < runs.size(); i++) {
+                sb.append("{\"case\":\"").append(caseId).append("\",\"server\":\"").append(server).append("\",\"rep\":").append(i + 1)
+                        .append(",\"result\":").append(runs.get(i).get("json")).append("}\n");
+            }
+        }));
+        return sb.toString();
     }
 
     private Map<String, Object> runOne(Case c, Server s) throws Exception {

@@ -46,12 +46,14 @@ final class Report {
         md.append("- A fresh server process for every run; ").append(o.reps).append(" repetitions, interleaved: each repetition runs every case against every server before the next begins, so a slow spell of the machine hits all servers alike.\n");
         md.append("- Each run: ").append(secs(o.warmup)).append(" of warm-up (JIT; left out of the figures), then ").append(secs(o.duration))
                 .append(" measured. Idle runs open the connections and hold them ").append(secs(o.idleHold)).append(".\n");
-        md.append("- Figures are the median of the repetitions, with min–max in brackets. Ratios are medians over Netty's median (above 1 is better than Netty, except for memory where below 1 is better).\n");
+        md.append("- Figures are the median of the repetitions, with min–max in brackets. Ratios are medians over Netty's median (above 1 is better than Netty, except for memory where below 1 is better). ")
+                .append("Other programs only ever slow a run down, so the best repetition (the highest rate, the least memory) is also given, with its ratio to Netty's best: on a shared machine it is the steadier estimate of what each server does undisturbed.\n");
         md.append("- Every reply is verified by the load generator (echoed bytes must match, daytime must be an RFC 867 line); a run with a wrong byte or a failed connection is marked FAILED.\n");
         md.append("- \"load CPU\" and \"server CPU\" are each process's CPU time over the window as a share of its one CPU: a load near 100% means the generator, not the server, may be the limit. ")
                 .append("\"others\" is the CPU the rest of the machine used meanwhile (other programs: this box may be shared); a run where others used more than ")
                 .append(String.format(Locale.ROOT, "%.2f", o.disturbed)).append(" of a CPU was repeated, up to ").append(o.retries)
                 .append(" times, keeping the least disturbed attempt; the figures below say how many runs that was.\n");
+        md.append("- Every run's figures, as `sockit bench --json` printed them, are in [benchmarks-runs.jsonl](benchmarks-runs.jsonl).\n");
         md.append("- Traffic is on loopback only (127.0.0.1). As a check independent of the load generator, stream rows also give what the kernel counted on the loopback interface in the same window (`/proc/net/dev`; it includes TCP/IP headers and any other program's loopback traffic, so it reads a little above the sum of \"MB/s sent\" and \"MB/s echoed back\"). Debian has no tcpkali, and socat or nc are no load generators, so the kernel's count is the independent check here.\n\n");
         md.append("Servers:\n\n");
         servers.values().forEach(s -> md.append("- **").append(s.name()).append("**: ").append(s.about()).append("\n"));
@@ -99,9 +101,9 @@ final class Report {
 
     private void table(StringBuilder md, Matrix.Case c, Map<String, List<Map<String, Object>>> byServer, String title, String key,
                        String format, boolean higherIsBetter, List<Col> more) {
-        md.append("| server | ").append(title).append(" | vs Netty |");
+        md.append("| server | ").append(title).append(" | vs Netty | best | best vs Netty's best |");
         more.forEach(col -> md.append(' ').append(col.title()).append(" |"));
-        md.append(" load CPU | server CPU | others |\n| --- | ---: | ---: |");
+        md.append(" load CPU | server CPU | others |\n| --- | ---: | ---: | ---: | ---: |");
         more.forEach(col -> md.append(" ---: |"));
         md.append(" ---: | ---: | ---: |\n");
         Figures netty = figures(byServer.get(Matrix.NETTY), key);
@@ -118,8 +120,10 @@ final class Report {
                         .append(String.valueOf(runs.stream().filter(r -> Load.number(r, "exit") != 0).findFirst().orElseThrow().get("stderr"))
                                 .replace("|", "\\|"));
             }
-            md.append(" | ").append(netty.empty() || f.empty() || netty.median() == 0 ? "–"
-                    : String.format(Locale.ROOT, "%.2f×", f.median() / netty.median())).append(" |");
+            md.append(" | ").append(ratio(f.median(), netty.median()));
+            double best = higherIsBetter ? f.max() : f.min();
+            double nettyBest = higherIsBetter ? netty.max() : netty.min();
+            md.append(" | ").append(f.empty() ? "–" : String.format(Locale.ROOT, format, best)).append(" | ").append(ratio(best, nettyBest)).append(" |");
             for (Col col : more) {
                 md.append(' ').append(figures(runs, col.key()).show(col.format())).append(" |");
             }
@@ -129,6 +133,10 @@ final class Report {
                     .append(repeated > 0 ? " (" + repeated + " run" + (repeated > 1 ? "s" : "") + " repeated)" : "").append(" |\n");
         }
         md.append('\n');
+    }
+
+    private static String ratio(double a, double b) {
+        return Double.isNaN(a) || Double.isNaN(b) || b == 0 ? "–" : String.format(Locale.ROOT, "%.2f×", a / b);
     }
 
     private static Figures figures(List<Map<String, Object>> runs, String key) {
