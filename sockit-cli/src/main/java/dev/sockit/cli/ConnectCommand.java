@@ -27,22 +27,26 @@ import java.util.concurrent.Callable;
                 "When stdin ends, the connection is half-closed and output is read until the server closes (--no-half-close closes at once). When stdin is a terminal, the server closing ends the session.",
                 "",
                 "--udp: each read of stdin (or each line, with --lines) is one datagram; replies are printed; after stdin ends, replies are awaited for --timeout (default 2s).",
+                "",
+                "Unix sockets: unix:/path or unix:@name (Linux abstract namespace); with --udp, a Unix datagram socket, bound to a fresh abstract name of its own so the server can answer.",
                 ""},
         footer = {"",
                 "Examples:",
                 "  echo hi | sockit connect localhost:10007       the echo comes back: hi",
                 "  sockit connect example.org:80 -v               show which addresses were tried",
                 "  sockit connect unix:/run/app.sock < request.bin",
+                "  sockit connect unix:@app                       a Linux abstract name",
+                "  echo hi | sockit connect unix:/tmp/echo.sock --udp   a Unix datagram socket",
                 "  printf 'a\\nb\\n' | sockit connect localhost:10007 --udp --lines",
                 "",
                 "Exit codes: 0 when the session ended normally, 1 when connecting failed or the connection broke, 2 for a usage error."})
 final class ConnectCommand implements Callable<Integer> {
     private static final Duration UDP_LINGER = Duration.ofSeconds(2);
 
-    @Parameters(index = "0", paramLabel = "ENDPOINT", description = "HOST:PORT, [IPv6]:PORT or unix:/path.")
+    @Parameters(index = "0", paramLabel = "ENDPOINT", description = "HOST:PORT, [IPv6]:PORT, unix:/path or unix:@name.")
     String target;
 
-    @Option(names = {"-u", "--udp"}, description = "Use UDP (one datagram per read of stdin).")
+    @Option(names = {"-u", "--udp"}, description = "Use datagrams (one per read of stdin): UDP, or Unix datagrams on a unix: endpoint.")
     boolean udp;
 
     @Option(names = "--lines", description = "With --udp: one datagram per line of stdin.")

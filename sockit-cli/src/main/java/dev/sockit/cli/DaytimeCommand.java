@@ -17,7 +17,8 @@ import java.util.Map;
                 "Examples:",
                 "  sockit daytime localhost:10013           from 'sockit serve --port-offset 10000'",
                 "  sockit daytime time.example.org --udp",
-                "  sockit daytime '[::1]:13' --json"})
+                "  sockit daytime '[::1]:13' --json",
+                "  sockit daytime unix:@daytime --udp      a Unix datagram socket"})
 final class DaytimeCommand extends ServiceClientCommand {
 
     @Override

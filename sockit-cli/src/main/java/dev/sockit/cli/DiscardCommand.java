@@ -65,7 +65,11 @@ final class DiscardCommand extends ServiceClientCommand {
         } else if (r.confirmed()) {
             out.println("sent " + r.bytes() + " bytes to " + r.peer() + "; it read them all and closed");
         } else {
-            out.println("sent " + r.bytes() + " bytes in " + r.datagrams() + " datagrams to udp " + r.peer() + " (UDP: delivery is not confirmed)");
+            // A Unix datagram send returns once the datagram is in the server's queue; a UDP one, once it left.
+            String delivery = endpoint instanceof Endpoint.Unix ? "each one queued at the server; nothing confirms it was read"
+                    : "UDP: delivery is not confirmed";
+            out.println("sent " + r.bytes() + " bytes in " + r.datagrams() + " datagrams to " + transport.label(endpoint) + " " + r.peer()
+                    + " (" + delivery + ")");
         }
         return 0;
     }

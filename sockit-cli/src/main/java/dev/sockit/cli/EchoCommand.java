@@ -28,7 +28,8 @@ import java.util.Map;
                 "Examples:",
                 "  echo hi | sockit echo localhost:10007",
                 "  sockit echo localhost:10007 --text 'hello, world' --udp",
-                "  head -c 10M /dev/urandom | sockit echo localhost:10007 --json"})
+                "  head -c 10M /dev/urandom | sockit echo localhost:10007 --json",
+                "  sockit echo unix:/run/echo.sock --udp --text hi"})
 final class EchoCommand extends ServiceClientCommand {
 
     @Option(names = "--text", paramLabel = "TEXT", description = "Send TEXT and a newline instead of stdin.")

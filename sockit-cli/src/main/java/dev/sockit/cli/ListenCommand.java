@@ -27,9 +27,11 @@ import java.util.concurrent.Callable;
         sortOptions = false,
         description = {"Listen on ENDPOINT, accept one client and relay like 'nc -l': the client's bytes to stdout, stdin to the client.",
                 "",
-                "--keep-open serves many clients at once, each on its own virtual thread, and prints each client's lines prefixed by its address (the classic concurrent server). --exec CMD runs CMD (with /bin/sh -c) for each connection, the socket as its stdin and stdout, as inetd does; SOCKIT_PEER holds the client's address.",
+                "--keep-open serves many clients at once, each on a thread of its own, and prints each client's lines prefixed by its address (the classic concurrent server). --exec CMD runs CMD (with /bin/sh -c) for each connection, the socket as its stdin and stdout, as inetd does; SOCKIT_PEER holds the client's address.",
                 "",
                 "The real address is printed on stderr at start (port 0 picks a free port). --udp: the first datagram's sender becomes the peer; with --keep-open every datagram is printed, prefixed by its sender.",
+                "",
+                "Unix sockets: unix:/path (the file is removed on exit) or unix:@name (Linux abstract namespace, no file); with --udp, a Unix datagram socket.",
                 ""},
         footer = {"",
                 "Examples:",
@@ -38,10 +40,12 @@ import java.util.concurrent.Callable;
                 "  sockit listen :15000 --keep-open                 print what every client sends",
                 "  sockit listen :5000 --keep-open --exec 'tr a-z A-Z'",
                 "  sockit listen unix:/tmp/app.sock --exec cat",
-                "  sockit listen :5353 --udp --keep-open"})
+                "  sockit listen unix:@app --keep-open              an abstract name, no file",
+                "  sockit listen :5353 --udp --keep-open",
+                "  sockit listen unix:/tmp/log.sock --udp -k        Unix datagrams, by sender"})
 final class ListenCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "ENDPOINT", description = ":PORT (every address), HOST:PORT, [IPv6]:PORT or unix:/path.")
+    @Parameters(index = "0", paramLabel = "ENDPOINT", description = ":PORT (every address), HOST:PORT, [IPv6]:PORT, unix:/path or unix:@name.")
     String where;
 
     @Option(names = {"-k", "--keep-open"}, description = "Serve client after client, many at once, instead of one and done.")
@@ -50,7 +54,7 @@ final class ListenCommand implements Callable<Integer> {
     @Option(names = {"-e", "--exec"}, paramLabel = "CMD", description = "Run CMD for each connection, its stdin and stdout connected to the socket.")
     String exec;
 
-    @Option(names = {"-u", "--udp"}, description = "Listen for UDP datagrams.")
+    @Option(names = {"-u", "--udp"}, description = "Listen for datagrams: UDP, or Unix datagrams on a unix: endpoint.")
     boolean udp;
 
     @Option(names = "--no-half-close", description = "When stdin ends, close the connection at once instead of half-closing it.")
@@ -86,7 +90,7 @@ final class ListenCommand implements Callable<Integer> {
             throw new Main.UsageException("--timeout must not be negative");
         }
         try {
-            UnsupportedTransportException.check(udp ? Transport.UDP : Transport.TCP, endpoint);
+            UnsupportedTransportException.check(udp ? Transport.UDP : Transport.TCP, endpoint); // only where libc cannot be used
         } catch (UnsupportedTransportException e) {
             throw new Main.UsageException(e.getMessage());
         }
@@ -121,18 +125,29 @@ final class ListenCommand implements Callable<Integer> {
 
     private int listenUdp(Endpoint endpoint) throws IOException {
         DatagramListener l = DatagramListener.bind(endpoint);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(l))); // a Unix socket's file goes too
         err.println("sockit: listening on " + Transport.UDP.label(l.endpoint()) + " " + l.endpoint());
         if (keepOpen) {
             l.printEach(PrefixedLines.printingTo(System.out));
             return 0;
         }
         DatagramListener.First first = l.awaitFirst(timeout);
-        if (verbose) {
-            err.println("sockit: first datagram from " + first.link().peerText() + "; it is the peer from now on");
+        if (verbose && first.link().isPresent()) {
+            err.println("sockit: first datagram from " + first.sender() + "; it is the peer from now on");
         }
         System.out.write(first.payload());
         System.out.flush();
-        new DatagramRelay(false, null).run(first.link(), Stdin.stream(), System.out);
+        if (first.link().isEmpty()) {
+            err.println("sockit: the first datagram came from " + first.sender() + ", a socket with no address, which cannot be answered;"
+                    + " printing what comes, not sending stdin (the sender must bind its socket to be answered)");
+            l.copyEach(System.out);
+            return 0;
+        }
+        try {
+            new DatagramRelay(false, null).run(first.link().get(), Stdin.stream(), System.out);
+        } finally {
+            l.close();
+        }
         return 0;
     }
 

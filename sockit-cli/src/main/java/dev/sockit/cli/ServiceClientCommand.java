@@ -19,10 +19,10 @@ import java.util.concurrent.Callable;
 abstract class ServiceClientCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "HOST[:PORT]",
-            description = "The server: a name, an IPv4 address, [IPv6] or bare IPv6, or unix:/path; the standard port if none is given.")
+            description = "The server: a name, an IPv4 address, [IPv6] or bare IPv6, unix:/path or unix:@name; the standard port if none is given.")
     String target;
 
-    @Option(names = {"-u", "--udp"}, description = "Ask over UDP instead of TCP.")
+    @Option(names = {"-u", "--udp"}, description = "Ask over UDP instead of TCP (over a Unix datagram socket for a unix: server).")
     boolean udp;
 
     @Option(names = "--json", description = "Print the result as one JSON object.")

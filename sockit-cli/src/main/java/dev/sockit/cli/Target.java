@@ -24,7 +24,7 @@ final class Target {
         return e;
     }
 
-    /** A connect endpoint must name a host; Unix datagram sockets are not there yet. */
+    /** A connect endpoint must name a host; Unix datagram sockets and abstract names need Linux (libc). */
     static void check(Endpoint e, Transport transport) {
         if (e instanceof Endpoint.Inet i && i.isWildcard()) {
             throw new Main.UsageException("'" + e + "' names no host; write HOST:PORT, e.g. localhost:" + i.port());

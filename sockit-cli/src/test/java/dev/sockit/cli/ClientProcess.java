@@ -45,11 +45,29 @@ final class ClientProcess {
         return run(List.of(), stdin, args);
     }
 
+    /** What a run printed on stdout, as bytes (binary output does not survive decoding). */
+    record Run(int exit, byte[] out, String err) {
+    }
+
+    /** Runs to the end with {@code stdin} as its input and returns stdout as it came. */
+    static Run runBytes(byte[] stdin, String... args) throws Exception {
+        Process p = start(List.of(), args);
+        CompletableFuture<byte[]> out = drain(p.getInputStream());
+        CompletableFuture<byte[]> err = drain(p.getErrorStream());
+        Result r = finish(p, stdin, out, err, args);
+        return new Run(r.exit(), out.get(), r.err());
+    }
+
     /** Runs to the end with {@code stdin} as its input (closed after), and collects both outputs. */
     static Result run(List<String> jvmOptions, byte[] stdin, String... args) throws Exception {
         Process p = start(jvmOptions, args);
         CompletableFuture<byte[]> out = drain(p.getInputStream());
         CompletableFuture<byte[]> err = drain(p.getErrorStream());
+        return finish(p, stdin, out, err, args);
+    }
+
+    private static Result finish(Process p, byte[] stdin, CompletableFuture<byte[]> out, CompletableFuture<byte[]> err, String... args)
+            throws Exception {
         try (OutputStream in = p.getOutputStream()) {
             in.write(stdin);
         } catch (IOException ignored) {

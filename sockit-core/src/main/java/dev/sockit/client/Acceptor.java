@@ -1,9 +1,14 @@
 package dev.sockit.client;
 
+import dev.sockit.io.StreamAcceptor;
+import dev.sockit.linux.PeerCredentials;
+import dev.sockit.linux.UnixStreamListener;
+import dev.sockit.linux.UnixStreamSocket;
 import dev.sockit.net.Addresses;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.SocketOptions;
 import dev.sockit.net.Transport;
+import dev.sockit.net.UnixSocketAddress;
 import dev.sockit.server.ListenException;
 
 import java.io.IOException;
@@ -22,17 +27,22 @@ import java.util.function.Consumer;
 
 /**
  * The listening side of {@code sockit listen}: a stream socket (TCP or Unix) bound to an endpoint that
- * accepts one connection, or serves each connection on a virtual thread of its own, as the classic
- * concurrent server forks a child per client.
+ * accepts one connection, or serves each connection on a thread of its own, as the classic
+ * concurrent server forks a child per client. TCP and Unix paths listen through the JDK; Linux
+ * abstract names, which the JDK cannot bind, through {@code dev.sockit.linux}.
  */
 public final class Acceptor implements AutoCloseable {
+    /** The JDK's listener (TCP, Unix paths), or null. */
     private final ServerSocketChannel channel;
+    /** The libc listener (Linux abstract names), or null. */
+    private final UnixStreamListener listener;
     private final Endpoint requested;
     private final Endpoint bound;
     private final SocketOptions options;
 
-    private Acceptor(ServerSocketChannel channel, Endpoint requested, Endpoint bound, SocketOptions options) {
+    private Acceptor(ServerSocketChannel channel, UnixStreamListener listener, Endpoint requested, Endpoint bound, SocketOptions options) {
         this.channel = channel;
+        this.listener = listener;
         this.requested = requested;
         this.bound = bound;
         this.options = options;
@@ -50,6 +60,14 @@ public final class Acceptor implements AutoCloseable {
     /** Binds a listening socket whose accepted connections get {@code options}. */
     public static Acceptor bind(Endpoint endpoint, int backlog, SocketOptions options) throws ListenException {
         UnsupportedTransportException.check(Transport.TCP, endpoint);
+        if (endpoint instanceof Endpoint.Unix u && u.abstractName()) {
+            try {
+                UnixStreamListener l = UnixStreamListener.bind(UnixSocketAddress.of(u), backlog);
+                return new Acceptor(null, l, endpoint, l.localAddress().toEndpoint(), options);
+            } catch (IOException e) {
+                throw ListenException.of(Transport.TCP, endpoint, e);
+            }
+        }
         ServerSocketChannel ch = null;
         try {
             ch = endpoint instanceof Endpoint.Unix ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
@@ -58,7 +76,7 @@ public final class Acceptor implements AutoCloseable {
                 options.applyToListener(ch);
             }
             ch.bind(endpoint.toSocketAddress(), backlog);
-            return new Acceptor(ch, endpoint, Endpoint.of(ch.getLocalAddress()), options);
+            return new Acceptor(ch, null, endpoint, Endpoint.of(ch.getLocalAddress()), options);
         } catch (IOException | RuntimeException e) {
             if (ch != null) {
                 try {
@@ -78,6 +96,17 @@ public final class Acceptor implements AutoCloseable {
 
     /** Waits for one connection. */
     public Connection accept(Duration idleTimeout) throws IOException {
+        if (listener != null) {
+            StreamAcceptor.Accepted a = listener.accept();
+            UnixStreamSocket s = (UnixStreamSocket) a.stream();
+            try {
+                s.apply(options);
+            } catch (IOException e) {
+                s.close();
+                throw e;
+            }
+            return new Connection(s, a.peer(), idleTimeout);
+        }
         SocketChannel c = channel.accept();
         try {
             options.applyTo(c, bound instanceof Endpoint.Inet);
@@ -88,9 +117,14 @@ public final class Acceptor implements AutoCloseable {
         return new Connection(c, peerOf(c), idleTimeout, List.of());
     }
 
+    private boolean isOpen() {
+        return listener != null ? listener.isOpen() : channel.isOpen();
+    }
+
     /**
-     * Accepts until {@link #close()}, each connection handled on its own virtual thread; at most
-     * {@code maxConcurrent} at once (more wait in the kernel's backlog).
+     * Accepts until {@link #close()}, each connection handled on its own thread (virtual, or a platform
+     * thread for a socket made through libc); at most {@code maxConcurrent} at once (more wait in the
+     * kernel's backlog).
      *
      * @param problems told of each connection that failed, in one line naming its peer
      */
@@ -110,13 +144,13 @@ public final class Acceptor implements AutoCloseable {
                 return; // closed: we are done
             } catch (IOException e) {
                 slots.release();
-                if (!channel.isOpen()) {
+                if (!isOpen()) {
                     return;
                 }
                 problems.accept("accept on " + bound + " failed: " + e.getMessage());
                 continue;
             }
-            Thread.ofVirtual().name("sockit-listen " + c.peer()).start(() -> {
+            Threads.start(c.blocksInNativeCode(), "sockit-listen " + c.peer(), () -> {
                 try {
                     handler.handle(c);
                 } catch (IOException | RuntimeException e) {
@@ -129,11 +163,17 @@ public final class Acceptor implements AutoCloseable {
         }
     }
 
+    /**
+     * How an accepted peer is shown: its address, or for a Unix socket, whose client is nearly always
+     * unnamed, the process and user behind it, {@code unix:(pid 1234 uid 0)}, as the server shows it.
+     */
     static String peerOf(SocketChannel c) {
         try {
             SocketAddress a = c.getRemoteAddress();
-            if (a instanceof UnixDomainSocketAddress u && u.getPath().toString().isEmpty()) {
-                return "unix:(unnamed)";
+            if (a instanceof UnixDomainSocketAddress u) {
+                String who = PeerCredentials.describe(c).orElse("unnamed");
+                String path = u.getPath().toString();
+                return path.isEmpty() ? "unix:(" + who + ")" : "unix:" + path + " (" + who + ")";
             }
             return Addresses.format(a);
         } catch (IOException e) {
@@ -144,6 +184,10 @@ public final class Acceptor implements AutoCloseable {
     /** Stops listening; a Unix socket's file is removed. */
     @Override
     public void close() throws IOException {
+        if (listener != null) {
+            listener.close();
+            return; // an abstract name has no file
+        }
         channel.close();
         if (requested instanceof Endpoint.Unix u && !u.abstractName()) {
             Files.deleteIfExists(u.file());

@@ -58,7 +58,7 @@ public final class ChargenClient {
     private static ChargenResult readDatagrams(Dialer dialer, Endpoint endpoint, long bytes, OutputStream copy) throws IOException {
         Dialer.Answered first = dialer.ask(endpoint, DatagramLink.REQUEST);
         try (DatagramLink link = first.link()) {
-            String peer = "udp " + link.peerText();
+            String peer = link.label();
             byte[] reply = first.reply();
             long got = 0;
             long datagrams = 0;

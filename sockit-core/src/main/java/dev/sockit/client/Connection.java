@@ -1,5 +1,7 @@
 package dev.sockit.client;
 
+import dev.sockit.io.ByteStream;
+
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -12,8 +14,13 @@ import java.util.concurrent.ScheduledFuture;
 /**
  * A connected stream socket (TCP or Unix) as a client uses it: reads bounded by an idle timeout (no
  * byte moved either way for that long), whole writes, half-close. One thread may read while another writes.
+ *
+ * <p>Under it is the JDK's {@link SocketChannel} (TCP, Unix paths) or, for a Linux abstract name, a
+ * socket made through libc; nothing but {@link #channel()} and {@link #blocksInNativeCode()} tells which.
  */
 public final class Connection implements AutoCloseable {
+    private final ByteStream stream;
+    /** The JDK channel under {@link #stream}, or null for a socket made through libc. */
     private final SocketChannel channel;
     private final String peer;
     private final Duration idleTimeout;
@@ -28,6 +35,16 @@ public final class Connection implements AutoCloseable {
      * @param attempts    what became of each address tried (empty for Unix sockets and accepted connections)
      */
     public Connection(SocketChannel channel, String peer, Duration idleTimeout, List<Attempt> attempts) {
+        this(ByteStream.of(channel), channel, peer, idleTimeout, attempts);
+    }
+
+    /** A connection over a stream made without the JDK (a Linux abstract name, through {@code dev.sockit.linux}). */
+    public Connection(ByteStream stream, String peer, Duration idleTimeout) {
+        this(stream, null, peer, idleTimeout, List.of());
+    }
+
+    private Connection(ByteStream stream, SocketChannel channel, String peer, Duration idleTimeout, List<Attempt> attempts) {
+        this.stream = stream;
         this.channel = channel;
         this.peer = peer;
         this.idleTimeout = idleTimeout;
@@ -42,8 +59,33 @@ public final class Connection implements AutoCloseable {
         return attempts;
     }
 
+    /**
+     * The JDK channel, for what only it offers (TCP options, addresses).
+     *
+     * @throws IllegalStateException for a Linux abstract-name socket, which the JDK did not make
+     */
     public SocketChannel channel() {
+        if (channel == null) {
+            throw new IllegalStateException(peer + " is a Unix socket made through libc; it has no JDK channel");
+        }
         return channel;
+    }
+
+    ByteStream stream() {
+        return stream;
+    }
+
+    /**
+     * True when the socket's reads and writes block inside native code (abstract names), where a
+     * virtual thread would hold its carrier thread for as long: such a connection is worked on by
+     * platform threads ({@link Threads}).
+     */
+    public boolean blocksInNativeCode() {
+        return stream.blocksInNativeCode();
+    }
+
+    public boolean isOpen() {
+        return stream.isOpen();
     }
 
     /**
@@ -55,7 +97,7 @@ public final class Connection implements AutoCloseable {
     public int read(ByteBuffer dst) throws IOException {
         Alarm alarm = idleTimeout.isZero() ? null : new Alarm();
         try {
-            int n = channel.read(dst);
+            int n = stream.read(dst);
             lastActivity = System.nanoTime();
             return n;
         } catch (ClosedChannelException e) {
@@ -80,7 +122,7 @@ public final class Connection implements AutoCloseable {
     public void write(ByteBuffer src) throws IOException {
         try {
             while (src.hasRemaining()) {
-                if (channel.write(src) > 0) {
+                if (stream.write(src) > 0) {
                     lastActivity = System.nanoTime();
                 }
             }
@@ -93,7 +135,7 @@ public final class Connection implements AutoCloseable {
 
     /** Sends our end of stream (FIN) and keeps reading: the half-close. */
     public void shutdownOutput() throws IOException {
-        channel.shutdownOutput();
+        stream.shutdownOutput();
     }
 
     /** Closes the connection when it has been idle for the timeout while a read waits; looks again if bytes moved meanwhile. */
@@ -133,7 +175,7 @@ public final class Connection implements AutoCloseable {
 
     void closeQuietly() {
         try {
-            channel.close();
+            stream.close();
         } catch (IOException ignored) {
             // closing anyway
         }
@@ -141,7 +183,7 @@ public final class Connection implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        stream.close();
     }
 
     @Override

@@ -1,22 +1,23 @@
 package dev.sockit.client;
 
+import dev.sockit.linux.UnixDatagramSocket;
 import dev.sockit.net.Addresses;
+import dev.sockit.net.SocketOptions;
+import dev.sockit.net.UnixSocketAddress;
 
 import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
+import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
-import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
-import java.util.Arrays;
 
 /**
- * A UDP socket connected to one peer. Datagrams get lost, so a request is resent until a reply
- * comes or the time is up; only replies from that peer are received.
+ * A datagram socket with one peer: UDP, or a Unix datagram socket (a path or an abstract name).
+ * Datagrams get lost, so a request is resent until a reply comes or the time is up; only replies from
+ * that peer are received.
  */
 public final class DatagramLink implements AutoCloseable {
     /** The largest UDP payload over IPv4 or IPv6 (without jumbograms). */
@@ -31,48 +32,69 @@ public final class DatagramLink implements AutoCloseable {
     /** Requests are resent at least this often while waiting for a reply. */
     static final Duration MAX_RESEND_INTERVAL = Duration.ofSeconds(1);
 
-    private final DatagramChannel channel;
-    private final InetSocketAddress peer;
+    private final LinkSocket socket;
     private final Duration timeout;
 
-    private DatagramLink(DatagramChannel channel, InetSocketAddress peer, Duration timeout) {
-        this.channel = channel;
-        this.peer = peer;
-        this.timeout = timeout;
+    private DatagramLink(LinkSocket socket, Duration timeout) {
+        this.socket = socket;
+        this.timeout = timeout.isZero() ? ClientOptions.DEFAULT_TIMEOUT : timeout;
     }
 
     /**
-     * A socket connected to {@code peer}.
+     * A UDP socket connected to {@code peer}.
      *
      * @param timeout how long {@link #ask} waits for a reply, resending meanwhile
      */
     public static DatagramLink open(InetSocketAddress peer, Duration timeout) throws IOException {
-        DatagramChannel ch = DatagramChannel.open(peer.getAddress() instanceof Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
-        try {
-            ch.connect(peer);
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
-        }
-        return new DatagramLink(ch, peer, timeout.isZero() ? ClientOptions.DEFAULT_TIMEOUT : timeout);
+        return new DatagramLink(UdpLinkSocket.open(peer), timeout);
+    }
+
+    /**
+     * A Unix datagram socket, bound to a fresh abstract name of its own so the peer can answer, and
+     * connected to {@code peer}. Sends wait while the peer's queue is full, for at most {@code timeout}.
+     *
+     * @param timeout how long {@link #ask} waits for a reply, resending meanwhile, and a send for room
+     * @param options the buffer sizes to set (the other options are TCP's)
+     * @throws dev.sockit.linux.ErrnoException when nothing is there (ENOENT, ECONNREFUSED) or a stream socket is (EPROTOTYPE)
+     */
+    public static DatagramLink open(UnixSocketAddress peer, Duration timeout, SocketOptions options) throws IOException {
+        Duration t = timeout.isZero() ? ClientOptions.DEFAULT_TIMEOUT : timeout;
+        return new DatagramLink(UnixLinkSocket.open(peer, options, t), t);
     }
 
     /** Wraps a socket already connected to {@code peer} (e.g. a listener that took the first sender as its peer). */
     public static DatagramLink adopt(DatagramChannel connected, InetSocketAddress peer, Duration timeout) {
-        return new DatagramLink(connected, peer, timeout.isZero() ? ClientOptions.DEFAULT_TIMEOUT : timeout);
+        return new DatagramLink(new UdpLinkSocket(connected, peer), timeout);
     }
 
-    public InetSocketAddress peer() {
-        return peer;
+    /** Wraps a Unix datagram socket already {@link UnixDatagramSocket#connect connected} to its peer. */
+    public static DatagramLink adopt(UnixDatagramSocket connected, Duration timeout) {
+        UnixSocketAddress peer = connected.peer().orElseThrow(() -> new IllegalArgumentException(connected + " is not connected"));
+        return new DatagramLink(new UnixLinkSocket(connected, peer), timeout);
     }
 
+    public SocketAddress peer() {
+        return socket.peer();
+    }
+
+    /** The peer as sockit shows it: {@code [::1]:7}, {@code unix:/run/echo.sock}, {@code unix:@echo}. */
     public String peerText() {
-        return Addresses.format(peer);
+        return Addresses.format(socket.peer());
+    }
+
+    /** The peer with its transport, as messages name it: {@code udp [::1]:7}, {@code unixgram unix:/run/echo.sock}. */
+    public String label() {
+        return socket.transport() + " " + peerText();
+    }
+
+    /** True when sends and receives block inside native code: work on the link from platform threads. */
+    public boolean blocksInNativeCode() {
+        return socket.blocksInNativeCode();
     }
 
     /** Sends one datagram (the buffer's remaining bytes, possibly none). */
     public void send(ByteBuffer datagram) throws IOException {
-        channel.write(datagram);
+        socket.send(datagram);
     }
 
     /**
@@ -82,14 +104,7 @@ public final class DatagramLink implements AutoCloseable {
      * @throws PortUnreachableException when the peer's host said nothing listens on that port
      */
     public byte[] receive(Duration wait) throws IOException {
-        DatagramPacket p = new DatagramPacket(new byte[MAX_DATAGRAM], MAX_DATAGRAM);
-        channel.socket().setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, wait.toMillis())));
-        try {
-            channel.socket().receive(p);
-        } catch (SocketTimeoutException e) {
-            return null;
-        }
-        return Arrays.copyOfRange(p.getData(), p.getOffset(), p.getOffset() + p.getLength());
+        return socket.receive(wait);
     }
 
     /**
@@ -136,6 +151,6 @@ public final class DatagramLink implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        socket.close();
     }
 }

@@ -1,42 +1,64 @@
 package dev.sockit.client;
 
+import dev.sockit.io.DatagramPort;
+import dev.sockit.linux.UnixDatagramSocket;
 import dev.sockit.net.Addresses;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.Transport;
+import dev.sockit.net.UnixSocketAddress;
 import dev.sockit.server.ListenException;
 import dev.sockit.service.Sink;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
 
 /**
- * {@code sockit listen --udp}: a UDP socket bound to an endpoint. It either prints every datagram,
- * prefixed by its sender, or takes the first sender as its one peer, as {@code nc -u -l} does.
+ * {@code sockit listen --udp}: a datagram socket, UDP or Unix (a path or an abstract name), bound to an
+ * endpoint. It either prints every datagram, prefixed by its sender, or takes the first sender as its
+ * one peer, as {@code nc -u -l} does.
  */
 public final class DatagramListener implements AutoCloseable {
+    /** The UDP socket, or null. */
     private final DatagramChannel channel;
+    /** The Unix datagram socket, or null. */
+    private final UnixDatagramSocket unix;
+    private final DatagramPort port;
+    private final Endpoint requested;
     private final Endpoint bound;
 
-    private DatagramListener(DatagramChannel channel, Endpoint bound) {
+    private DatagramListener(DatagramChannel channel, UnixDatagramSocket unix, Endpoint requested, Endpoint bound) {
         this.channel = channel;
+        this.unix = unix;
+        this.port = channel != null ? DatagramPort.of(channel) : unix;
+        this.requested = requested;
         this.bound = bound;
     }
 
     public static DatagramListener bind(Endpoint endpoint) throws ListenException {
-        if (!(endpoint instanceof Endpoint.Inet)) {
-            throw new UnsupportedTransportException(Transport.UDP, endpoint);
+        UnsupportedTransportException.check(Transport.UDP, endpoint);
+        if (endpoint instanceof Endpoint.Unix u) {
+            try {
+                UnixDatagramSocket s = UnixDatagramSocket.bind(UnixSocketAddress.of(u));
+                return new DatagramListener(null, s, u, s.localAddress().toEndpoint());
+            } catch (IOException e) {
+                throw ListenException.of(Transport.UDP, endpoint, e);
+            }
         }
         DatagramChannel ch = null;
         try {
             ch = DatagramChannel.open();
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             ch.bind(endpoint.toSocketAddress());
-            return new DatagramListener(ch, Endpoint.of(ch.getLocalAddress()));
+            return new DatagramListener(ch, null, endpoint, Endpoint.of(ch.getLocalAddress()));
         } catch (IOException | RuntimeException e) {
             if (ch != null) {
                 try {
@@ -53,38 +75,75 @@ public final class DatagramListener implements AutoCloseable {
         return bound;
     }
 
-    /** Prints each datagram, prefixed by its sender, until closed (the sink service over UDP). */
+    /** Prints each datagram, prefixed by its sender, until closed (the sink service over datagrams). */
     public void printEach(Sink.Printer printer) throws IOException {
         var sink = Sink.datagram(printer);
-        ByteBuffer buf = ByteBuffer.allocate(DatagramLink.MAX_DATAGRAM);
+        ByteBuffer buf = ByteBuffer.allocate(UnixDatagramSocket.MAX_DATAGRAM);
         while (true) {
-            InetSocketAddress from;
+            DatagramPort.Received r;
             try {
-                from = (InetSocketAddress) channel.receive(buf.clear());
+                r = port.receive(buf.clear());
             } catch (ClosedChannelException e) {
                 return;
             }
-            sink.answer(buf.flip(), Addresses.format(from));
+            sink.answer(buf.flip(), Addresses.format(r.sender()));
         }
     }
 
-    /** The first datagram, and a link to its sender for the rest of the exchange. */
-    public record First(DatagramLink link, byte[] payload) {
+    /** Copies each datagram's bytes, as they are, to {@code out}, until closed. */
+    public void copyEach(OutputStream out) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(UnixDatagramSocket.MAX_DATAGRAM);
+        while (true) {
+            try {
+                port.receive(buf.clear());
+            } catch (ClosedChannelException e) {
+                return;
+            }
+            try {
+                out.write(buf.array(), 0, buf.position());
+                out.flush();
+            } catch (IOException e) {
+                throw new Relay.OutputClosedException(e);
+            }
+        }
     }
 
-    /** Waits for the first datagram, then connects to its sender: later datagrams from others are ignored. */
+    /**
+     * The first datagram and who sent it, and a link to that sender for the rest of the exchange, unless
+     * it cannot be answered: a Unix datagram socket that was never bound has no address to send to.
+     */
+    public record First(Optional<DatagramLink> link, String sender, byte[] payload) {
+    }
+
+    /**
+     * Waits for the first datagram, then connects to its sender: later datagrams from others are ignored
+     * (UDP) or refused by the kernel (Unix).
+     */
     public First awaitFirst(Duration replyTimeout) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(DatagramLink.MAX_DATAGRAM);
-        InetSocketAddress from = (InetSocketAddress) channel.receive(buf);
-        buf.flip();
-        byte[] payload = new byte[buf.remaining()];
-        buf.get(payload);
-        channel.connect(from);
-        return new First(DatagramLink.adopt(channel, from, replyTimeout), payload);
+        ByteBuffer buf = ByteBuffer.allocate(UnixDatagramSocket.MAX_DATAGRAM);
+        DatagramPort.Received r = port.receive(buf);
+        byte[] payload = Arrays.copyOf(buf.array(), buf.position());
+        String sender = Addresses.format(r.sender());
+        if (channel != null) {
+            InetSocketAddress from = (InetSocketAddress) r.sender();
+            channel.connect(from);
+            return new First(Optional.of(DatagramLink.adopt(channel, from, replyTimeout)), sender, payload);
+        }
+        UnixSocketAddress from = (UnixSocketAddress) r.sender();
+        if (from.isUnnamed()) {
+            return new First(Optional.empty(), sender, payload);
+        }
+        unix.connect(from);
+        unix.setSendTimeout(replyTimeout.isZero() ? ClientOptions.DEFAULT_TIMEOUT : replyTimeout);
+        return new First(Optional.of(DatagramLink.adopt(unix, replyTimeout)), sender, payload);
     }
 
+    /** Stops listening; a Unix socket's file is removed. */
     @Override
     public void close() throws IOException {
-        channel.close();
+        port.close();
+        if (requested instanceof Endpoint.Unix u && !u.abstractName()) {
+            Files.deleteIfExists(u.file());
+        }
     }
 }

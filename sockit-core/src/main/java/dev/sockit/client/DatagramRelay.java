@@ -10,9 +10,9 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * netcat over UDP: each read of the input (or each line) goes out as one datagram; each datagram
- * from the peer goes to the output. UDP has no end of stream, so after the input ends the relay
- * waits a while for late replies, then stops.
+ * netcat over datagrams (UDP or Unix): each read of the input (or each line) goes out as one
+ * datagram; each datagram from the peer goes to the output. Datagrams have no end of stream, so after
+ * the input ends the relay waits a while for late replies, then stops.
  *
  * @param lines  one datagram per line (newline included) instead of one per read
  * @param linger after the input ends, stop once the peer has been silent this long; null: never stop
@@ -28,7 +28,7 @@ public record DatagramRelay(boolean lines, Duration linger) {
         InputStream in = lines ? new BufferedInputStream(input) : input; // per-read semantics matter only without --lines
         long[] sent = {0, 0};
         AtomicReference<IOException> uploadFailure = new AtomicReference<>();
-        Thread upload = Thread.ofVirtual().name("sockit-udp-upload " + link.peerText()).start(() -> {
+        Thread upload = Threads.start(link.blocksInNativeCode(), "sockit-datagram-upload " + link.peerText(), () -> {
             try {
                 byte[] buf = new byte[DatagramLink.MAX_DATAGRAM];
                 int r;
@@ -51,7 +51,7 @@ public record DatagramRelay(boolean lines, Duration linger) {
             try {
                 d = link.receive(POLL);
             } catch (PortUnreachableException e) {
-                throw new IOException("udp " + link.peerText() + " refused our datagrams (port unreachable: nothing listens there)", e);
+                throw new IOException(link.label() + " refused our datagrams (port unreachable: nothing listens there)", e);
             }
             if (d != null) {
                 datagrams++;
@@ -67,13 +67,17 @@ public record DatagramRelay(boolean lines, Duration linger) {
             }
             if (upload.isAlive()) {
                 quietSince = System.nanoTime(); // lingering starts when the input ends
+            } else if (uploadFailure.get() != null) {
+                break; // sending failed: no reply to wait for
             } else if (linger != null && System.nanoTime() - quietSince >= linger.toNanos()) {
                 break;
             }
         }
         IOException failed = uploadFailure.get();
         if (failed != null) {
-            throw new IOException("sending to udp " + link.peerText() + " failed: " + Reasons.of(failed), failed);
+            // A timed-out send is a Unix datagram peer whose queue stayed full: its own message says so.
+            String why = failed instanceof java.net.SocketTimeoutException ? failed.getMessage() : Reasons.of(failed);
+            throw new IOException("sending to " + link.label() + " failed: " + why, failed);
         }
         synchronized (sent) {
             return new Result(sent[0], sent[1], datagrams, bytes);

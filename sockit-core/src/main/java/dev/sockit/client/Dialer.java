@@ -1,8 +1,10 @@
 package dev.sockit.client;
 
+import dev.sockit.linux.UnixStreamSocket;
 import dev.sockit.net.Addresses;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.Transport;
+import dev.sockit.net.UnixSocketAddress;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -19,8 +21,8 @@ import java.util.stream.Collectors;
 
 /**
  * Reaches a server named by an {@link Endpoint}: resolves every address of its host, keeps those of
- * the allowed family, and connects with {@link HappyEyeballs} (TCP), directly (Unix), or by asking
- * each address in turn until one answers (UDP).
+ * the allowed family, and connects with {@link HappyEyeballs} (TCP), directly (Unix stream and
+ * datagram, paths and abstract names), or by asking each address in turn until one answers (UDP).
  */
 public final class Dialer {
     /** Told where a dialer got through, and what became of each address on the way (for {@code -v}). */
@@ -67,16 +69,37 @@ public final class Dialer {
 
     private Connection connectUnix(Endpoint.Unix u) throws IOException {
         UnsupportedTransportException.check(Transport.TCP, u);
+        if (u.abstractName()) {
+            return connectAbstract(u);
+        }
         SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             options.socket().applyTo(ch, false);
             ch.connect(u.toSocketAddress());
         } catch (IOException e) {
             ch.close();
-            throw new IOException("cannot connect to unix " + u + " — " + Reasons.of(e), e);
+            throw new IOException("cannot connect to unix " + u + " — " + Reasons.of(e, u, Transport.TCP), e);
         }
         observer.reached(u.toString(), List.of());
         return new Connection(ch, u.toString(), options.idleTimeout(), List.of());
+    }
+
+    /** A Linux abstract name, which the JDK cannot address: connected through libc. */
+    private Connection connectAbstract(Endpoint.Unix u) throws IOException {
+        UnixStreamSocket s;
+        try {
+            s = UnixStreamSocket.connect(UnixSocketAddress.of(u));
+        } catch (IOException e) {
+            throw new IOException("cannot connect to unix " + u + " — " + Reasons.of(e, u, Transport.TCP), e);
+        }
+        try {
+            s.apply(options.socket());
+        } catch (IOException e) {
+            s.close();
+            throw new IOException("cannot set the socket options of unix " + u + ": " + e.getMessage(), e);
+        }
+        observer.reached(u.toString(), List.of());
+        return new Connection(s, u.toString(), options.idleTimeout());
     }
 
     /**
@@ -105,26 +128,60 @@ public final class Dialer {
         return out;
     }
 
-    /** A UDP socket connected to the endpoint's first address (Happy Eyeballs order), for sending without a reply. */
+    /**
+     * A datagram socket with the endpoint as its peer, for sending without waiting for a reply: UDP to
+     * the endpoint's first address (Happy Eyeballs order), or a Unix datagram socket.
+     */
     public DatagramLink datagram(Endpoint endpoint) throws IOException {
-        Endpoint.Inet i = inet(endpoint);
-        DatagramLink link = DatagramLink.open(addresses(i).getFirst(), options.idleTimeout());
+        DatagramLink link = switch (endpoint) {
+            case Endpoint.Unix u -> openUnix(u);
+            case Endpoint.Inet i -> DatagramLink.open(addresses(i).getFirst(), options.idleTimeout());
+        };
         observer.reached(link.peerText(), List.of());
         return link;
     }
 
-    /** A UDP socket to the first address that answered, and its answer. */
+    private DatagramLink openUnix(Endpoint.Unix u) throws IOException {
+        UnsupportedTransportException.check(Transport.UDP, u);
+        try {
+            return DatagramLink.open(UnixSocketAddress.of(u), options.idleTimeout(), options.socket());
+        } catch (IOException e) {
+            throw new IOException("cannot connect to unixgram " + u + " — " + Reasons.of(e, u, Transport.UDP), e);
+        }
+    }
+
+    /** A datagram socket to the first address that answered, and its answer. */
     public record Answered(DatagramLink link, byte[] reply) {
     }
 
     /**
-     * Sends {@code request} to each address of the endpoint in turn, resending while waiting, until one
-     * replies; the others are closed.
+     * Sends {@code request} to each address of the endpoint in turn (a Unix socket has one), resending
+     * while waiting, until one replies; the others are closed.
      *
      * @throws ConnectFailedException when no address replied; it lists each one and why
+     * @throws IOException            when a Unix socket did not reply; it says why
      */
     public Answered ask(Endpoint endpoint, byte[] request) throws IOException {
-        Endpoint.Inet i = inet(endpoint);
+        return switch (endpoint) {
+            case Endpoint.Unix u -> askUnix(u, request);
+            case Endpoint.Inet i -> askInet(i, request);
+        };
+    }
+
+    private Answered askUnix(Endpoint.Unix u, byte[] request) throws IOException {
+        DatagramLink link = openUnix(u);
+        try {
+            byte[] reply = link.ask(request);
+            observer.reached(link.peerText(), List.of());
+            return new Answered(link, reply);
+        } catch (IOException e) {
+            link.close();
+            String why = e instanceof SocketTimeoutException ? e.getMessage() : Reasons.of(e, u, Transport.UDP);
+            throw new IOException("no reply from unixgram " + u + " — " + why, e);
+        }
+    }
+
+    private Answered askInet(Endpoint.Inet i, byte[] request) throws IOException {
         List<Attempt> failed = new ArrayList<>();
         for (InetSocketAddress a : addresses(i)) {
             DatagramLink link;
@@ -149,12 +206,5 @@ public final class Dialer {
             link.close();
         }
         throw new ConnectFailedException("no reply from udp " + i, failed);
-    }
-
-    private static Endpoint.Inet inet(Endpoint endpoint) {
-        if (endpoint instanceof Endpoint.Inet i) {
-            return i;
-        }
-        throw new UnsupportedTransportException(Transport.UDP, endpoint);
     }
 }

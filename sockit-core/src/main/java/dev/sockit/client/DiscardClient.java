@@ -36,11 +36,11 @@ public final class DiscardClient {
             // Whatever comes back is read all along: a server that answers (an echo server by mistake) must
             // not fill its buffers and stall our sending.
             long[] answered = {0};
-            Thread drain = Thread.ofVirtual().name("sockit-discard-drain").start(() -> {
+            Thread drain = Threads.start(c.blocksInNativeCode(), "sockit-discard-drain", () -> {
                 ByteBuffer drop = ByteBuffer.allocate(4096);
                 try {
                     int n;
-                    while ((n = c.channel().read(drop.clear())) >= 0) {
+                    while ((n = c.stream().read(drop.clear())) >= 0) {
                         answered[0] += n;
                     }
                 } catch (IOException ignored) {

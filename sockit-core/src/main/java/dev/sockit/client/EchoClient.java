@@ -45,7 +45,7 @@ public final class EchoClient {
         try (Connection c = dialer.connect(endpoint)) {
             BlockingQueue<byte[]> sent = new ArrayBlockingQueue<>(IN_FLIGHT);
             AtomicReference<IOException> sendFailure = new AtomicReference<>();
-            Thread sender = Thread.ofVirtual().name("sockit-echo-send").start(() -> {
+            Thread sender = Threads.start(c.blocksInNativeCode(), "sockit-echo-send", () -> {
                 try {
                     byte[] buf = new byte[CHUNK];
                     int r;
@@ -155,12 +155,12 @@ public final class EchoClient {
                         // A resent datagram may be echoed twice; the second copy of the previous one is not this echo.
                         reply = link.ask(chunk, got -> late == null || !Arrays.equals(got, late) || Arrays.equals(got, chunk));
                     } catch (java.net.SocketTimeoutException e) {
-                        throw new IOException("echo from udp " + link.peerText() + ": datagram " + (datagrams + 1) + " (bytes " + offset
+                        throw new IOException("echo from " + link.label() + ": datagram " + (datagrams + 1) + " (bytes " + offset
                                 + ".." + (offset + r - 1) + ") got " + e.getMessage());
                     }
                 }
                 datagrams++;
-                String peer = "udp " + link.peerText();
+                String peer = link.label();
                 int same = Math.min(reply.length, chunk.length);
                 for (int i = 0; i < same; i++) {
                     if (reply[i] != chunk[i]) {

@@ -37,7 +37,7 @@ public final class ExecHandler implements ConnectionHandler {
         } catch (IOException e) {
             throw new IOException("cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
         }
-        Thread toProgram = Thread.ofVirtual().name("sockit-exec-in " + c.peer()).start(() -> {
+        Thread toProgram = Threads.start(c.blocksInNativeCode(), "sockit-exec-in " + c.peer(), () -> {
             try (OutputStream stdin = p.getOutputStream()) {
                 ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
                 int n;

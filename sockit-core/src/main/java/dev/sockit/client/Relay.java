@@ -29,7 +29,7 @@ public record Relay(boolean halfClose, boolean stopWhenPeerEnds) {
     /**
      * Relays until both directions are done (see the flags), then closes the connection.
      *
-     * <p>The input is read on a virtual thread of its own; if the relay ends first (the peer closed, and
+     * <p>The input is read on a thread of its own; if the relay ends first (the peer closed, and
      * {@code stopWhenPeerEnds}), that thread is left blocked in its read until the input yields.
      *
      * @throws IOException when the connection fails (reset, idle timeout), or the output cannot be written
@@ -39,7 +39,7 @@ public record Relay(boolean halfClose, boolean stopWhenPeerEnds) {
         CountDownLatch uploaded = new CountDownLatch(1);
         AtomicReference<IOException> uploadFailure = new AtomicReference<>();
         AtomicBoolean closedByUs = new AtomicBoolean();
-        Thread.ofVirtual().name("sockit-relay-upload " + c.peer()).start(() -> {
+        Threads.start(c.blocksInNativeCode(), "sockit-relay-upload " + c.peer(), () -> {
             try {
                 byte[] buf = new byte[16 * 1024];
                 int r;

@@ -11,6 +11,10 @@ import java.util.function.LongSupplier;
 /**
  * Decides whether a reply may go to a sender: it must be answerable, from a sender one may answer
  * ({@link SourceCheck}), and within the reply rates ({@link ReplyLimiter}). One per server.
+ *
+ * <p>Only IP senders are checked and rate-limited: that is where amplification and loops come from
+ * (a forged source address, a victim elsewhere on the network). A Unix datagram sender can only send
+ * from a name it has bound itself, so it cannot be forged, and the reply never leaves the machine.
  */
 final class ReplyGuard {
     private final ReplyLimits limits;
@@ -25,8 +29,8 @@ final class ReplyGuard {
 
     /** Why no reply may go to {@code sender}, or empty if one may (a reply token is then taken). */
     Optional<DropReason> check(SocketAddress sender) {
-        if (sender instanceof UnixSocketAddress u && u.isUnnamed()) {
-            return Optional.of(DropReason.UNNAMED_SENDER);
+        if (sender instanceof UnixSocketAddress u) {
+            return u.isUnnamed() ? Optional.of(DropReason.UNNAMED_SENDER) : Optional.empty();
         }
         if (limits.checkSources()) {
             Optional<DropReason> bad = sources.check(sender);

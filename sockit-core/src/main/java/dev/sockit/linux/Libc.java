@@ -45,6 +45,7 @@ public final class Libc {
     public static final int SO_PEERCRED = 17;
     public static final int SO_PASSCRED = 16;
     public static final int SO_RCVTIMEO = 20;
+    public static final int SO_SNDTIMEO = 21;
 
     public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = 0x40;
@@ -60,6 +61,11 @@ public final class Libc {
     /** True on Linux with a 64-bit C ABI, where these calls can be linked. */
     public static boolean available() {
         return Native.PROBLEM == null;
+    }
+
+    /** Why these calls cannot work here (e.g. {@code this needs Linux (this is Mac OS X)}), or empty when they can. */
+    public static java.util.Optional<String> unavailableBecause() {
+        return java.util.Optional.ofNullable(Native.PROBLEM);
     }
 
     /** Throws an error saying why when {@link #available()} is false. */
@@ -263,6 +269,16 @@ public final class Libc {
             tv.set(JAVA_LONG, 0, timeout.toSeconds());
             tv.set(JAVA_LONG, 8, timeout.toNanosPart() / 1000);
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv, "SO_RCVTIMEO");
+        }
+    }
+
+    /** SO_SNDTIMEO: a blocking send that waits for room gives up (EAGAIN) after {@code timeout}; zero waits forever. */
+    public static void setSendTimeout(int fd, java.time.Duration timeout) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment tv = arena.allocate(16); // struct timeval: long tv_sec, long tv_usec
+            tv.set(JAVA_LONG, 0, timeout.toSeconds());
+            tv.set(JAVA_LONG, 8, timeout.toNanosPart() / 1000);
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, tv, "SO_SNDTIMEO");
         }
     }
 

@@ -23,6 +23,24 @@ final class SocketNames {
         }
     }
 
+    /**
+     * Linux autobind: bound with nothing but the family, a socket gets a fresh abstract name from the
+     * kernel (five hex digits, e.g. {@code unix:@0001f}), unique while it lives and gone with it: no file
+     * to clean up, nothing to collide with. Returns that name.
+     */
+    static UnixSocketAddress autobind(Descriptor descriptor) throws java.io.IOException {
+        int fd = descriptor.enter();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment sa = a.allocate(UnixAddresses.SIZE);
+            sa.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 0, (short) Libc.AF_UNIX);
+            Libc.bind(fd, sa, UnixAddresses.FAMILY_SIZE, "unix (autobind)");
+            MemorySegment bound = a.allocate(UnixAddresses.SIZE);
+            return UnixAddresses.decode(bound, Libc.getsockname(fd, bound));
+        } finally {
+            descriptor.leave();
+        }
+    }
+
     static void connect(Descriptor descriptor, UnixSocketAddress address) throws java.io.IOException {
         int fd = descriptor.enter();
         try (Arena a = Arena.ofConfined()) {

@@ -17,7 +17,9 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 final class UnixAddresses {
     /** {@code sizeof(struct sockaddr_un)}: a 2-byte family and 108 bytes of path. */
     static final int SIZE = 110;
-    private static final int PATH_OFFSET = 2;
+    /** {@code sizeof(sa_family_t)}: an address of the family alone asks the kernel to autobind. */
+    static final int FAMILY_SIZE = 2;
+    private static final int PATH_OFFSET = FAMILY_SIZE;
     private static final int PATH_MAX = 108;
     private static final Charset FILE_NAMES = fileNameCharset();
 

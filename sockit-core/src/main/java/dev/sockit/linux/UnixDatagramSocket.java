@@ -22,6 +22,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * blocks until that peer reads. A server must never wait on a peer that does not read, so
  * {@link #send} uses MSG_DONTWAIT and reports a full queue instead of waiting.
  *
+ * <p>A client {@link #autobind}s (so it can be answered), {@link #connect}s to its one server, and
+ * {@link #write}s, which waits while the server's queue is full instead of dropping the datagram.
+ *
  * <p>{@link #close()} may be called from any thread: it wakes a blocked {@link #receive}, which then
  * throws {@link java.nio.channels.AsynchronousCloseException}. Closing does not remove a socket file.
  */
@@ -39,6 +42,7 @@ public final class UnixDatagramSocket implements DatagramPort {
     private final ReentrantLock txLock = new ReentrantLock();
     private MemorySegment txBuffer;
     private volatile UnixSocketAddress local = UnixSocketAddress.unnamed();
+    private volatile UnixSocketAddress peer;
 
     private UnixDatagramSocket(int fd) {
         this.fd = new Descriptor(fd, arena::close);
@@ -65,6 +69,44 @@ public final class UnixDatagramSocket implements DatagramPort {
             s.close();
             throw e;
         }
+    }
+
+    /**
+     * A socket bound to a fresh abstract name the kernel picks (Linux autobind, e.g. {@code unix:@0001f}):
+     * what a client needs to be answered, with no socket file to create or remove.
+     */
+    public static UnixDatagramSocket autobind() throws IOException {
+        UnixDatagramSocket s = open();
+        try {
+            s.local = SocketNames.autobind(s.fd);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Makes {@code peer} this socket's one peer: {@link #write} sends there, and the kernel refuses
+     * (EPERM) any other socket's datagrams to this one, so whatever is received comes from the peer,
+     * however its name was spelled when it was bound.
+     *
+     * @throws ErrnoException ENOENT when no socket file is there, ECONNREFUSED when nothing is bound to
+     *                        it any more, EPROTOTYPE when it is a stream socket
+     */
+    public void connect(UnixSocketAddress peer) throws IOException {
+        SocketNames.connect(fd, peer);
+        this.peer = peer;
+    }
+
+    /** The peer given to {@link #connect}, if any. */
+    public java.util.Optional<UnixSocketAddress> peer() {
+        return java.util.Optional.ofNullable(peer);
+    }
+
+    /** Sets the buffer sizes the options ask for (the only ones that mean something here). */
+    public void apply(dev.sockit.net.SocketOptions options) throws IOException {
+        UnixSocketOptions.apply(fd, options);
     }
 
     /**
@@ -143,6 +185,53 @@ public final class UnixDatagramSocket implements DatagramPort {
             case UnixDomainSocketAddress u -> UnixSocketAddress.of(u);
             case null, default -> throw new IllegalArgumentException("not a Unix socket address: " + to);
         };
+        try {
+            transmit(src, target, Libc.MSG_DONTWAIT);
+            return true;
+        } catch (ErrnoException e) {
+            if (e.is(Errno.EAGAIN)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Sends {@code src} as one datagram to the {@link #connect connected} peer, waiting while the peer's
+     * queue is full, for at most the {@link #setSendTimeout send timeout}. Unix datagram sockets have
+     * flow control: a client with one peer waits for it rather than lose what it was asked to send.
+     * {@link #close()} does not wake a write that waits; the send timeout bounds it.
+     *
+     * @throws java.net.SocketTimeoutException when the peer's queue stayed full for the send timeout
+     * @throws ErrnoException                   e.g. ECONNREFUSED when the peer has closed
+     */
+    public void write(ByteBuffer src) throws IOException {
+        UnixSocketAddress target = peer;
+        if (target == null) {
+            throw new ErrnoException("write on " + local + " (not connected)", Errno.EDESTADDRREQ.code());
+        }
+        try {
+            transmit(src, null, 0);
+        } catch (ErrnoException e) {
+            if (e.is(Errno.EAGAIN)) {
+                throw new java.net.SocketTimeoutException(target + " took no datagram for the send timeout (its queue stayed full: is it reading?)");
+            }
+            throw e;
+        }
+    }
+
+    /** How long {@link #write} waits for room in the peer's queue; zero (the default) for ever. */
+    public void setSendTimeout(java.time.Duration timeout) throws IOException {
+        int d = fd.enter();
+        try {
+            Libc.setSendTimeout(d, timeout);
+        } finally {
+            fd.leave();
+        }
+    }
+
+    /** One sendto(2): to {@code target}, or to the connected peer when it is null. Advances {@code src} when sent. */
+    private void transmit(ByteBuffer src, UnixSocketAddress target, int flags) throws IOException {
         txLock.lock();
         int d = fd.enter();
         try {
@@ -157,17 +246,18 @@ public final class UnixDatagramSocket implements DatagramPort {
                 MemorySegment.copy(MemorySegment.ofBuffer(src), 0, txBuffer, 0, length);
                 data = txBuffer;
             }
-            int addressLength = UnixAddresses.encode(target, txAddress);
             try {
-                Libc.sendto(d, data, length, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL, txAddress, addressLength, target.toString());
-            } catch (ErrnoException e) {
-                if (e.is(Errno.EAGAIN)) {
-                    return false;
+                if (target == null) {
+                    Libc.sendto(d, data, length, flags | Libc.MSG_NOSIGNAL, MemorySegment.NULL, 0, String.valueOf(peer));
+                } else {
+                    int addressLength = UnixAddresses.encode(target, txAddress);
+                    Libc.sendto(d, data, length, flags | Libc.MSG_NOSIGNAL, txAddress, addressLength, target.toString());
                 }
+            } catch (ErrnoException e) {
+                fd.throwIfClosed();
                 throw e;
             }
             src.position(src.limit());
-            return true;
         } finally {
             fd.leave();
             txLock.unlock();
@@ -187,12 +277,12 @@ public final class UnixDatagramSocket implements DatagramPort {
 
     /** The kernel's receive buffer (SO_RCVBUF): how much may wait for {@link #receive}. */
     public int receiveBufferSize() throws IOException {
-        int d = fd.enter();
-        try {
-            return Libc.getIntOption(d, Libc.SOL_SOCKET, Libc.SO_RCVBUF, "SO_RCVBUF");
-        } finally {
-            fd.leave();
-        }
+        return UnixSocketOptions.get(fd, Libc.SO_RCVBUF, "SO_RCVBUF");
+    }
+
+    /** The kernel's send buffer (SO_SNDBUF). */
+    public int sendBufferSize() throws IOException {
+        return UnixSocketOptions.get(fd, Libc.SO_SNDBUF, "SO_SNDBUF");
     }
 
     public boolean isOpen() {

@@ -107,6 +107,16 @@ public final class UnixStreamSocket implements ByteStream {
         }
     }
 
+    /** Sets the buffer sizes the options ask for (the only ones that mean something to a Unix socket). */
+    public void apply(dev.sockit.net.SocketOptions options) throws IOException {
+        UnixSocketOptions.apply(fd, options);
+    }
+
+    /** The kernel's receive buffer (SO_RCVBUF). */
+    public int receiveBufferSize() throws IOException {
+        return UnixSocketOptions.get(fd, Libc.SO_RCVBUF, "SO_RCVBUF");
+    }
+
     /** How long {@link #read} waits before it throws SocketTimeoutException; zero (the default) for ever. */
     public void setReadTimeout(java.time.Duration timeout) throws IOException {
         int d = fd.enter();

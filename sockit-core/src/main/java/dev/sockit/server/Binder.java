@@ -60,7 +60,7 @@ final class Binder {
     }
 
     /** Said of the sockets made through libc, which do not take {@link SocketOptions} yet. */
-    private static final String NOT_APPLIED = "(socket options are not applied to Linux abstract-name and Unix datagram sockets yet)";
+    private static final String NOT_APPLIED = "(socket options are not applied to connections on Linux abstract names yet)";
 
     /**
      * One bound socket, and a socket file to remove on stop: a JDK listener ({@code channel}), a
@@ -154,6 +154,17 @@ final class Binder {
         }
     }
 
+    private static String unixDatagramReadBack(UnixDatagramSocket s, SocketOptions options) throws IOException {
+        List<String> parts = new java.util.ArrayList<>();
+        if (options.receiveBuffer() != null) {
+            parts.add("rcvbuf=" + s.receiveBufferSize());
+        }
+        if (options.sendBuffer() != null) {
+            parts.add("sndbuf=" + s.sendBufferSize());
+        }
+        return String.join(" ", parts);
+    }
+
     List<Bound> datagram(Service service, Endpoint endpoint, SocketOptions options) throws ListenException {
         Transport t = Transport.UDP;
         try {
@@ -161,7 +172,9 @@ final class Binder {
                 case Endpoint.Unix u -> {
                     SocketFiles.prepare(t, u);
                     UnixDatagramSocket s = SocketFiles.bindWithMode(u, socketMode, () -> UnixDatagramSocket.bind(UnixSocketAddress.of(u)));
-                    Listener listener = new Listener(service, t, u, s.localAddress().toEndpoint(), options, options.isDefault() ? "" : NOT_APPLIED);
+                    // The listening socket is the only socket a datagram service has: its buffers are the options that apply.
+                    s.apply(options);
+                    Listener listener = new Listener(service, t, u, s.localAddress().toEndpoint(), options, unixDatagramReadBack(s, options));
                     yield List.of(new Bound(listener, null, null, s, u.abstractName() ? null : u.file()));
                 }
                 case Endpoint.Inet i when i.isWildcard() -> udpEveryAddress(service, i, options);

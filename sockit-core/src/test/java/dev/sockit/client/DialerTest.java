@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import static dev.sockit.client.Peers.V4;
 import static dev.sockit.client.Peers.V6;
@@ -114,22 +115,21 @@ class DialerTest {
     }
 
     @Test
-    void abstractUnixNamesAreNotSupportedYet() {
-        // The JDK's Unix socket addresses are paths; a leading NUL (the abstract namespace) is refused.
+    void whereLibcCannotBeUsedUnixDatagramsAndAbstractNamesAreRefusedUpFrontSayingWhy(@TempDir Path dir) {
+        // On Linux these work (UnixClientsTest); elsewhere the check says what and why before any socket is made.
+        Optional<String> notLinux = Optional.of("this needs Linux (this is Mac OS X)");
         Endpoint abstractName = Endpoint.parse("unix:@sockit-test");
-        assertThatThrownBy(() -> Peers.dialer().connect(abstractName))
-                .isInstanceOf(UnsupportedTransportException.class)
-                .hasMessageStartingWith("abstract Unix socket names such as unix:@sockit-test are not supported yet");
-        assertThatThrownBy(() -> Acceptor.bind(abstractName, 1))
-                .isInstanceOf(UnsupportedTransportException.class);
-    }
+        Endpoint path = Endpoint.parse("unix:" + dir.resolve("dgram.sock"));
 
-    @Test
-    void unixDatagramEndpointsAreNotSupportedYet(@TempDir Path dir) {
-        Endpoint unix = Endpoint.parse("unix:" + dir.resolve("dgram.sock"));
-        assertThatThrownBy(() -> Peers.dialer().datagram(unix))
+        assertThatThrownBy(() -> UnsupportedTransportException.check(Transport.TCP, abstractName, notLinux))
                 .isInstanceOf(UnsupportedTransportException.class)
-                .hasMessageStartingWith("unixgram endpoints such as " + unix + " are not supported yet");
-        assertThat(Transport.UDP.label(unix)).isEqualTo("unixgram");
+                .hasMessage("abstract Unix names such as unix:@sockit-test are not available here (this needs Linux (this is Mac OS X)):"
+                        + " the JDK cannot address them and sockit reaches them through libc; use a path, unix:/path");
+        assertThatThrownBy(() -> UnsupportedTransportException.check(Transport.UDP, path, notLinux))
+                .hasMessage("unixgram endpoints such as " + path + " are not available here (this needs Linux (this is Mac OS X)):"
+                        + " the JDK has no Unix datagram sockets and sockit makes them through libc; use a Unix stream socket (no --udp) or UDP");
+        UnsupportedTransportException.check(Transport.TCP, path, notLinux); // a Unix stream path is the JDK's: fine anywhere
+        UnsupportedTransportException.check(Transport.UDP, Endpoint.parse("127.0.0.1:7"), notLinux);
+        UnsupportedTransportException.check(Transport.UDP, abstractName, Optional.empty()); // here, on Linux
     }
 }

@@ -50,6 +50,22 @@ final class Peers {
                 }).grace(Duration.ofSeconds(1)).start();
     }
 
+    /** sockit's own server, serving one service over {@code transport} on {@code endpoint} (e.g. a Unix socket). */
+    static Server sockit(String service, Transport transport, Endpoint endpoint, Settings settings) throws IOException {
+        return Server.builder().serve(Service.named(service).orElseThrow(), transport, endpoint).settings(settings)
+                .events(new ServerEvents() {
+                }).grace(Duration.ofSeconds(1)).start();
+    }
+
+    /** Where a Unix socket lives: a file path, or a name in Linux's abstract namespace. */
+    enum UnixKind { PATH, ABSTRACT }
+
+    /** A fresh Unix endpoint of that kind: a file in {@code dir}, or an abstract name no other test uses. */
+    static Endpoint.Unix unix(UnixKind kind, java.nio.file.Path dir, String name) {
+        return kind == UnixKind.PATH ? new Endpoint.Unix(dir.resolve(name).toString(), false)
+                : new Endpoint.Unix("sockit-test-" + name + "-" + java.util.UUID.randomUUID(), true);
+    }
+
     /** A dialer with a resolver that knows only the names given. */
     static Dialer dialer(Resolver resolver) {
         return new Dialer(ClientOptions.defaults().withResolver(resolver));

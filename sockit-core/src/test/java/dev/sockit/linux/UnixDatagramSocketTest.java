@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -175,6 +176,106 @@ class UnixDatagramSocketTest {
             assertThat(accept.get(5, TimeUnit.SECONDS)).isInstanceOf(ClosedChannelException.class);
         } catch (ExecutionException e) {
             throw new AssertionError(e.getCause());
+        }
+    }
+
+    // ---- the client's side: autobind, connect, a write that waits
+
+    @Test
+    void autobindGivesAFreshAbstractNameThatCanBeAnswered() throws Exception {
+        try (UnixDatagramSocket server = UnixDatagramSocket.bind(path("server"));
+             UnixDatagramSocket a = UnixDatagramSocket.autobind();
+             UnixDatagramSocket b = UnixDatagramSocket.autobind()) {
+            assertThat(a.localAddress().isAbstract()).isTrue();
+            assertThat(a.localAddress().name()).matches("[0-9a-f]{5}"); // the kernel's autobind names
+            assertThat(a.localAddress()).isNotEqualTo(b.localAddress());
+
+            a.send(ByteBuffer.wrap(new byte[] {7}), server.localAddress());
+            DatagramPort.Received r = server.receive(ByteBuffer.allocate(10));
+            assertThat(r.sender()).isEqualTo(a.localAddress());
+            assertThat(server.send(ByteBuffer.wrap(new byte[] {8}), r.sender())).isTrue();
+            a.setReceiveTimeout(Duration.ofSeconds(5));
+            ByteBuffer reply = ByteBuffer.allocate(10);
+            a.receive(reply);
+            assertThat(reply.flip().get()).isEqualTo((byte) 8);
+        }
+    }
+
+    @Test
+    void aConnectedSocketHearsOnlyItsPeer() throws Exception {
+        try (UnixDatagramSocket server = UnixDatagramSocket.bind(path("server"));
+             UnixDatagramSocket client = UnixDatagramSocket.autobind();
+             UnixDatagramSocket stranger = UnixDatagramSocket.open()) {
+            client.connect(server.localAddress());
+            assertThat(client.peer()).contains(server.localAddress());
+            assertThatThrownBy(() -> stranger.send(ByteBuffer.wrap(new byte[] {1}), client.localAddress()))
+                    .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).contains(Errno.EPERM));
+
+            client.write(ByteBuffer.wrap(new byte[] {2}));
+            DatagramPort.Received r = server.receive(ByteBuffer.allocate(10));
+            assertThat(server.send(ByteBuffer.wrap(new byte[] {3}), r.sender())).isTrue();
+            client.setReceiveTimeout(Duration.ofSeconds(5));
+            assertThat(client.receive(ByteBuffer.allocate(10)).sender()).isEqualTo(server.localAddress());
+        }
+    }
+
+    @Test
+    void connectSaysWhatIsThere() throws Exception {
+        try (UnixDatagramSocket client = UnixDatagramSocket.autobind();
+             UnixStreamListener stream = UnixStreamListener.bind(path("stream"), 1)) {
+            assertThatThrownBy(() -> client.connect(path("nobody")))
+                    .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).contains(Errno.ENOENT));
+            assertThatThrownBy(() -> client.connect(abstractName()))
+                    .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).contains(Errno.ECONNREFUSED));
+            assertThatThrownBy(() -> client.connect(stream.localAddress()))
+                    .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).contains(Errno.EPROTOTYPE))
+                    .hasMessage("connect " + stream.localAddress() + ": Protocol wrong type for socket");
+        }
+    }
+
+    @Test
+    void aWriteWaitsForRoomInThePeersQueueForTheSendTimeoutThenSaysSo() throws Exception {
+        try (UnixDatagramSocket deaf = UnixDatagramSocket.bind(path("deaf")); UnixDatagramSocket client = UnixDatagramSocket.autobind()) {
+            client.connect(deaf.localAddress());
+            client.setSendTimeout(Duration.ofMillis(50));
+            int written = 0;
+            Throwable stopped = null;
+            while (stopped == null && written < 100_000) {
+                try {
+                    client.write(ByteBuffer.allocate(100));
+                    written++;
+                } catch (IOException e) {
+                    stopped = e;
+                }
+            }
+            assertThat(written).isPositive();
+            assertThat(stopped).isInstanceOf(SocketTimeoutException.class)
+                    .hasMessage(deaf.localAddress() + " took no datagram for the send timeout (its queue stayed full: is it reading?)");
+
+            // One read makes room: the next write goes through.
+            deaf.receive(ByteBuffer.allocate(100));
+            client.setSendTimeout(Duration.ofSeconds(5));
+            client.write(ByteBuffer.allocate(100));
+        }
+    }
+
+    @Test
+    void aWriteToAPeerThatClosedIsRefused() throws Exception {
+        try (UnixDatagramSocket client = UnixDatagramSocket.autobind()) {
+            UnixDatagramSocket peer = UnixDatagramSocket.bind(abstractName());
+            client.connect(peer.localAddress());
+            peer.close();
+            assertThatThrownBy(() -> client.write(ByteBuffer.allocate(1)))
+                    .isInstanceOfSatisfying(ErrnoException.class, e -> assertThat(e.errno()).contains(Errno.ECONNREFUSED));
+        }
+    }
+
+    @Test
+    void theBufferSizesAskedForAreSet() throws Exception {
+        try (UnixDatagramSocket s = UnixDatagramSocket.autobind()) {
+            s.apply(dev.sockit.net.SocketOptions.DEFAULTS.withReceiveBuffer(40_000).withSendBuffer(50_000));
+            assertThat(s.receiveBufferSize()).isEqualTo(80_000); // Linux doubles what it is asked for
+            assertThat(s.sendBufferSize()).isEqualTo(100_000);
         }
     }
 }

@@ -254,6 +254,34 @@ class UnixSocketsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aUnixDatagramListenerTakesTheBufferSizesAskedForAndSaysWhatTheKernelApplied(Kind kind) throws Exception {
+        Endpoint.Unix at = endpoint(kind, "echo.dgram");
+        var options = dev.sockit.net.SocketOptions.DEFAULTS.withReceiveBuffer(100_000).withSendBuffer(60_000);
+        try (Server server = Server.builder().settings(settings).events(events)
+                .serve(Service.named("echo").orElseThrow(), Transport.UDP, at, options).start()) {
+            // Linux doubles what is asked for, for its bookkeeping.
+            assertThat(server.listeners().getFirst().applied()).isEqualTo("rcvbuf=200000 sndbuf=120000");
+        }
+    }
+
+    /** The UDP amplification limits are for forgeable IP sources; a Unix sender can neither forge nor reach a network. */
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void unixDatagramSendersAreNotThrottledByTheUdpReplyLimits(Kind kind) throws Exception {
+        Endpoint.Unix at = endpoint(kind, "echo.dgram");
+        var strict = dev.sockit.engine.ReplyLimits.defaults().withPerSource(0.001, 1);
+        try (Server server = Server.builder().settings(settings).events(events).replyLimits(strict)
+                .serve(Service.named("echo").orElseThrow(), Transport.UDP, at).start();
+             UnixDatagramSocket client = client(kind)) {
+            for (int i = 0; i < 50; i++) {
+                byte[] request = ("request " + i).getBytes(StandardCharsets.UTF_8);
+                assertThat(exchange(client, at, request)).isEqualTo(request);
+            }
+        }
+    }
+
     @Test
     void aDatagramFromAnUnnamedSocketIsCountedNotAnswered() throws Exception {
         Endpoint.Unix at = endpoint(Kind.PATH, "echo.dgram");
