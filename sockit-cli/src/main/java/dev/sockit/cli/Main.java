@@ -24,7 +24,7 @@ import java.util.Properties;
                 "Endpoints: HOST:PORT, :PORT (every address), [IPv6]:PORT, unix:/path, unix:@abstract."},
         subcommands = {ServeCommand.class, KeepaliveCommand.class, ConnectCommand.class, ListenCommand.class,
                 DaytimeCommand.class, TimeCommand.class, QotdCommand.class, EchoCommand.class, ChargenCommand.class, DiscardCommand.class,
-                CommandLine.HelpCommand.class},
+                BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 runtime or network failure, 2 usage error.",
                 "Run 'sockit COMMAND --help' for a command's options."})
 public final class Main implements Runnable {

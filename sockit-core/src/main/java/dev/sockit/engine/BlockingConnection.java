@@ -17,19 +17,30 @@ import java.time.Duration;
  * One connection of the {@code threads} engine, driven by one (virtual) thread with blocking reads
  * and writes. The session's output is flushed after every event, so a peer that does not read
  * blocks our write, and while we wait we read nothing more: TCP flow control is the back-pressure.
+ *
+ * <p>Buffers are adaptive: input starts at {@link #FIRST_INPUT} bytes and doubles each time a read
+ * fills it, output is only allocated when a session first writes ({@link #FIRST_OUTPUT}) and doubles each time a session
+ * fills it, both up to the configured buffer size. An idle connection then costs a few hundred bytes
+ * of buffer instead of two full-size ones (32 KiB by default), while a bulk transfer reaches full size within a few reads.
  */
 final class BlockingConnection implements Output, Connections.Member {
     /** How long a closing connection waits for the peer's end of stream before it just closes. */
     static final long LINGER_NANOS = 1_000_000_000L;
     /** How much a closing connection reads and drops while it lingers. */
     private static final int LINGER_BYTES = 256 * 1024;
+    /** The first input buffer: a request line or a small message; doubles as soon as a read fills it. */
+    static final int FIRST_INPUT = 256;
+    /** The first output buffer: more than any one-shot reply (512 bytes). */
+    static final int FIRST_OUTPUT = 1024;
+    private static final ByteBuffer NO_OUTPUT = ByteBuffer.allocate(0);
 
     private final ByteStream channel;
     private final Listener listener;
     private final String peer;
     private final ServerEvents events;
-    private final ByteBuffer in;
-    private final ByteBuffer out;
+    private final int maxBuffer;
+    private ByteBuffer in;
+    private ByteBuffer out = NO_OUTPUT;
     private boolean closing;
     private boolean wantWritable;
     private long bytesIn;
@@ -46,8 +57,8 @@ final class BlockingConnection implements Output, Connections.Member {
         this.listener = listener;
         this.peer = peer;
         this.events = events;
-        this.in = ByteBuffer.allocate(bufferSize);
-        this.out = ByteBuffer.allocate(bufferSize);
+        this.maxBuffer = bufferSize;
+        this.in = ByteBuffer.allocate(Math.min(FIRST_INPUT, bufferSize));
     }
 
     /** Serves the connection to its end, reports it, and always releases the socket and the limit token. */
@@ -122,9 +133,15 @@ final class BlockingConnection implements Output, Connections.Member {
             in.clear();
             return;
         }
+        boolean filled = in.limit() == in.capacity();
         in.compact();
-        if (!in.hasRemaining()) {
-            throw new IOException("session consumed nothing from a full input buffer");
+        if (filled && in.capacity() < maxBuffer) {
+            // The read filled the buffer: the peer sends faster than this size carries, or the
+            // session waits for a message longer than it. Either way, a bigger one.
+            ByteBuffer bigger = ByteBuffer.allocate(Math.min(maxBuffer, in.capacity() * 2));
+            in = bigger.put(in.flip());
+        } else if (!in.hasRemaining()) {
+            throw new IOException("session consumed nothing from a full input buffer of " + in.capacity() + " bytes");
         }
     }
 
@@ -132,10 +149,14 @@ final class BlockingConnection implements Output, Connections.Member {
         if (out.position() == 0) {
             return;
         }
+        boolean filled = out.position() == out.capacity();
         out.flip();
         bytesOut += out.remaining();
         ExactIO.writeFully(channel, out);
         out.clear();
+        if (filled && out.capacity() < maxBuffer) {
+            out = ByteBuffer.allocate(Math.min(maxBuffer, out.capacity() * 2)); // the session had more to say
+        }
         lastActivity = System.nanoTime();
     }
 
@@ -162,6 +183,7 @@ final class BlockingConnection implements Output, Connections.Member {
         if (closing) {
             return 0;
         }
+        allocateOutput();
         int n = Math.min(src.remaining(), out.remaining());
         out.put(out.position(), src, src.position(), n);
         out.position(out.position() + n);
@@ -171,7 +193,18 @@ final class BlockingConnection implements Output, Connections.Member {
 
     @Override
     public int room() {
-        return closing ? 0 : out.remaining();
+        if (closing) {
+            return 0;
+        }
+        allocateOutput();
+        return out.remaining();
+    }
+
+    /** Output is allocated on first use: discard and sink never need any. */
+    private void allocateOutput() {
+        if (out == NO_OUTPUT) {
+            out = ByteBuffer.allocate(Math.min(FIRST_OUTPUT, maxBuffer));
+        }
     }
 
     @Override

@@ -122,7 +122,9 @@ public final class ThreadsEngine implements Engine {
             if (config.iterative()) {
                 c.run(service, connections);
             } else {
-                connectionThreads.name("sockit " + c).start(() -> c.run(service, connections));
+                // Unnamed, as virtual threads usually are: a name per connection is memory an idle
+                // connection keeps; the connection's log line names the peer.
+                connectionThreads.start(() -> c.run(service, connections));
             }
         }
     }
