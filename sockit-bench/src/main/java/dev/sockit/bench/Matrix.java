@@ -13,20 +13,37 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The side-by-side benchmark: sockit, Netty epoll and a plain NIO selector server under the same
- * {@code sockit bench} load, the server pinned to CPU 0 and the load to CPU 1, every case run
- * interleaved (each repetition goes through every case and server before the next starts), medians
- * with min–max, ratios to Netty; then startup; then docs/benchmarks.md. Run it with {@code bench/run}.
+ * The side-by-side benchmark: sockit's two engines, Netty epoll, a plain NIO selector server and the
+ * classic C iterative daytime server under the same {@code sockit bench} load, the server pinned to
+ * CPU 0 and the load to CPU 1, every case run interleaved (each repetition goes through every case
+ * and server before the next starts), medians with min–max, ratios to Netty; then some cases again
+ * with server and load sharing both CPUs (not pinned); then startup; then docs/benchmarks.md. Run it
+ * with {@code bench/run}.
  */
 public final class Matrix {
     static final String NETTY = "netty-epoll";
+    static final String EPOLL = "sockit-epoll";
+    static final String THREADS = "sockit-threads";
+    static final String C_ITERATIVE = "c-iterative";
 
-    /** A server under test and how to start it. */
-    record Server(String name, String about, List<String> command) {
+    /**
+     * A server under test and how to start it: {@code args} follow the java command (with its CPU
+     * pinning) for a JVM server, or are the whole command for a native one; {@code services} are
+     * what it serves, each announced on start.
+     */
+    record Server(String name, String about, boolean jvm, List<String> args, List<String> services) {
+        List<String> command(Options o, boolean pinned) {
+            if (jvm) {
+                return concat(o.java(0, pinned), args.toArray(String[]::new));
+            }
+            List<String> c = new ArrayList<>(o.cpu(0, pinned));
+            c.addAll(args);
+            return c;
+        }
     }
 
-    /** One row of the matrix: a load and the servers it runs against. */
-    record Case(String id, String title, String mode, String service, int connections, int size, List<String> servers) {
+    /** One row of the matrix: a load and the servers it runs against; {@code pinned}: server on CPU 0, load on CPU 1. */
+    record Case(String id, String title, String mode, String service, int connections, int size, List<String> servers, boolean pinned) {
     }
 
     private final Options o;
@@ -37,32 +54,52 @@ public final class Matrix {
 
     Matrix(Options o) {
         this.o = o;
-        List<String> serverJava = o.java(0);
-        servers.put("sockit", new Server("sockit", "sockit serve, threads engine (one virtual thread per connection)",
-                concat(serverJava, "-jar", o.sockitJar.toString(), "serve", "echo@127.0.0.1:0", "daytime@127.0.0.1:0",
-                        "--quiet", "--grace", "1s", "--max-connections", "1000000")));
-        servers.put("sockit-iterative", new Server("sockit-iterative", "sockit serve --iterative (one connection at a time)",
-                concat(serverJava, "-jar", o.sockitJar.toString(), "serve", "echo@127.0.0.1:0", "daytime@127.0.0.1:0",
-                        "--quiet", "--grace", "1s", "--iterative")));
+        List<String> serve = List.of("-jar", o.sockitJar.toString(), "serve", "echo@127.0.0.1:0", "daytime@127.0.0.1:0",
+                "--quiet", "--grace", "1s", "--max-connections", "1000000");
+        List<String> both = List.of("echo", "daytime");
+        servers.put(EPOLL, new Server(EPOLL, "sockit serve --engine epoll: event loops through FFM, one per CPU (the default on Linux)",
+                true, concat(serve, "--engine", "epoll"), both));
+        servers.put(THREADS, new Server(THREADS, "sockit serve --engine threads: one virtual thread per connection",
+                true, concat(serve, "--engine", "threads"), both));
+        servers.put("sockit-iterative", new Server("sockit-iterative", "sockit serve --iterative (one connection at a time, epoll engine)",
+                true, concat(serve, "--iterative"), both));
         servers.put(NETTY, new Server(NETTY, "Netty " + nettyVersion() + " native epoll transport, one event loop per CPU (NettyServer)",
-                concat(serverJava, "-cp", o.benchJar.toString(), "dev.sockit.bench.NettyServer", "0", "0")));
+                true, List.of("-cp", o.benchJar.toString(), "dev.sockit.bench.NettyServer", "0", "0"), both));
         servers.put("jdk-nio", new Server("jdk-nio", "plain JDK NIO selector, one thread (NioServer)",
-                concat(serverJava, "-cp", o.benchJar.toString(), "dev.sockit.bench.NioServer", "0", "0")));
+                true, List.of("-cp", o.benchJar.toString(), "dev.sockit.bench.NioServer", "0", "0"), both));
+        if (o.cIterative != null) {
+            servers.put(C_ITERATIVE, new Server(C_ITERATIVE, "the classic C iterative daytime server (accept, write, close; "
+                    + "sockit-bench/src/main/c/daytime_iterative.c, cc -O2)", false, List.of(o.cIterative.toString(), "0"), List.of("daytime")));
+        }
 
-        List<String> three = List.of("sockit", NETTY, "jdk-nio");
+        List<String> four = List.of(EPOLL, THREADS, NETTY, "jdk-nio");
         for (int c : new int[] {1, 100, 1000}) {
             cases.add(new Case("pingpong-64-c" + c, "pingpong, 64-byte messages, " + c + (c == 1 ? " connection" : " connections"),
-                    "pingpong", "echo", c, 64, three));
+                    "pingpong", "echo", c, 64, four, true));
         }
         for (int c : new int[] {1, 8}) {
             cases.add(new Case("stream-16k-c" + c, "stream through echo, 16 KiB writes, " + c + (c == 1 ? " connection" : " connections"),
-                    "stream", "echo", c, 16384, three));
+                    "stream", "echo", c, 16384, four, true));
         }
-        cases.add(new Case("connrate-daytime-c4", "connrate on daytime, 4 connections at a time", "connrate", "daytime", 4, 0,
-                List.of("sockit", "sockit-iterative", NETTY, "jdk-nio")));
+        List<String> daytime = new ArrayList<>(List.of(EPOLL, THREADS, "sockit-iterative", NETTY, "jdk-nio"));
+        if (o.cIterative != null) {
+            daytime.add(C_ITERATIVE);
+        }
+        cases.add(new Case("connrate-daytime-c4", "connrate on daytime, 4 connections at a time", "connrate", "daytime", 4, 0, daytime, true));
         for (int n : o.idle) {
-            cases.add(new Case("idle-" + n, "idle, " + String.format(Locale.ROOT, "%,d", n) + " connections held", "idle", "echo", n, 0, three));
+            cases.add(new Case("idle-" + n, "idle, " + String.format(Locale.ROOT, "%,d", n) + " connections held", "idle", "echo", n, 0, four, true));
         }
+        // Both CPUs for server and load together: what a machine running both sees, loops and collectors for two CPUs.
+        List<String> engines = List.of(EPOLL, THREADS, NETTY);
+        String shared = "both CPUs shared by server and load (not pinned): ";
+        for (int c : new int[] {100, 1000}) {
+            cases.add(new Case("both-pingpong-64-c" + c, shared + "pingpong, 64-byte messages, " + c + " connections",
+                    "pingpong", "echo", c, 64, engines, false));
+        }
+        cases.add(new Case("both-stream-16k-c8", shared + "stream through echo, 16 KiB writes, 8 connections", "stream", "echo", 8, 16384,
+                engines, false));
+        cases.add(new Case("both-connrate-daytime-c4", shared + "connrate on daytime, 4 connections at a time", "connrate", "daytime", 4, 0,
+                engines, false));
         cases.removeIf(c -> !o.only.matcher(c.id).find());
     }
 
@@ -109,9 +146,9 @@ public final class Matrix {
     }
 
     private Map<String, Object> runOne(Case c, Server s) throws Exception {
-        try (ServerProcess server = new ServerProcess(s.command).awaitReady(Duration.ofSeconds(30))) {
+        try (ServerProcess server = new ServerProcess(s.command(o, c.pinned), s.services).awaitReady(Duration.ofSeconds(30))) {
             boolean idle = c.mode.equals("idle");
-            List<String> cmd = concat(o.java(1), "-jar", o.sockitJar.toString(), "bench",
+            List<String> cmd = concat(o.java(1, c.pinned), "-jar", o.sockitJar.toString(), "bench",
                     "127.0.0.1:" + server.port(c.service), "--mode", c.mode, "--service", c.service,
                     "--connections", Integer.toString(c.connections),
                     "--duration", (idle ? o.idleHold : o.duration).toMillis() + "ms",
@@ -189,6 +226,8 @@ public final class Matrix {
         int retries = 2;
         Pattern only = Pattern.compile("");
         String command = "bench/run";
+        /** The C iterative daytime server, built by bench/run where a C compiler is installed; null: not in the matrix. */
+        Path cIterative;
 
         static Options parse(String[] args) {
             Options o = new Options();
@@ -213,6 +252,7 @@ public final class Matrix {
                     case "--disturbed" -> o.disturbed = Double.parseDouble(args[++i]);
                     case "--only" -> o.only = Pattern.compile(args[++i]);
                     case "--command" -> o.command = args[++i];
+                    case "--c-iterative" -> o.cIterative = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + a + (v == null ? "" : ""));
                 }
             }
@@ -224,12 +264,23 @@ public final class Matrix {
 
         /** The java command, pinned to {@code cpu} when taskset is there. */
         List<String> java(int cpu) {
-            List<String> l = new ArrayList<>();
-            if (pin) {
-                l.addAll(List.of("taskset", "-c", Integer.toString(cpu)));
-            }
+            return java(cpu, true);
+        }
+
+        /** The java command, pinned to {@code cpu} when {@code pinned} and taskset is there. */
+        List<String> java(int cpu, boolean pinned) {
+            List<String> l = cpu(cpu, pinned);
             l.addAll(List.of(Path.of(javaHome, "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
                     "--sun-misc-unsafe-memory-access=allow"));
+            return l;
+        }
+
+        /** {@code taskset -c CPU} when pinning, else nothing. */
+        List<String> cpu(int cpu, boolean pinned) {
+            List<String> l = new ArrayList<>();
+            if (pin && pinned) {
+                l.addAll(List.of("taskset", "-c", Integer.toString(cpu)));
+            }
             return l;
         }
     }

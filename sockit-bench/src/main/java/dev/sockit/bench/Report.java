@@ -43,6 +43,7 @@ final class Report {
         md.append("- Every server runs as its own JVM process").append(o.pin ? ", pinned to CPU 0 (`taskset -c 0`)" : " (not pinned: no taskset)")
                 .append("; the load is `sockit bench --json`").append(o.pin ? ", pinned to CPU 1" : "")
                 .append(". Both JVMs see one CPU, so both use the JDK's default collector for one CPU (Serial), the same for every server.\n");
+        md.append("- The rows titled \"both CPUs shared by server and load\" are run without pinning: each process sees both CPUs (so the epoll engine and Netty run two event loops, and the JVMs pick the collector for two CPUs) and they compete for them, as on a machine that runs both.\n");
         md.append("- A fresh server process for every run; ").append(o.reps).append(" repetitions, interleaved: each repetition runs every case against every server before the next begins, so a slow spell of the machine hits all servers alike.\n");
         md.append("- Each run: ").append(secs(o.warmup)).append(" of warm-up (JIT; left out of the figures), then ").append(secs(o.duration))
                 .append(" measured. Idle runs open the connections and hold them ").append(secs(o.idleHold)).append(".\n");

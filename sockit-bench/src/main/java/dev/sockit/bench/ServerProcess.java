@@ -24,10 +24,17 @@ final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     private final Map<String, Integer> ports = new ConcurrentHashMap<>();
-    private final CountDownLatch ready = new CountDownLatch(2);
+    private final CountDownLatch ready;
     private final StringBuffer log = new StringBuffer();
 
+    /** A server of echo and daytime. */
     ServerProcess(List<String> command) throws IOException {
+        this(command, List.of("echo", "daytime"));
+    }
+
+    /** A server of {@code services} (echo, daytime or both): ready once each has said where it listens. */
+    ServerProcess(List<String> command, List<String> services) throws IOException {
+        ready = new CountDownLatch(services.size());
         process = new ProcessBuilder(command).start();
         watch(process.getInputStream());
         watch(process.getErrorStream());
