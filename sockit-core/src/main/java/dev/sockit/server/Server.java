@@ -142,7 +142,13 @@ public final class Server implements AutoCloseable {
         private Settings settings = Settings.defaults();
         private ServerEvents events = ServerEvents.logging();
         private int maxConnections = 10_000;
-        private int bufferSize = 16 * 1024;
+        /**
+         * 64 KiB: the epoll engine reads up to this much at once (into a buffer per loop, not per
+         * connection), and bulk echo moved 1.3-1.4x the bytes with 64 KiB reads than with 16 KiB
+         * (docs/benchmarks-notes.md). Neither engine holds it for an idle connection; under
+         * back-pressure a connection holds at most this much in and this much out.
+         */
+        private int bufferSize = 64 * 1024;
         private Duration idleTimeout = Duration.ZERO;
         private Duration grace = Duration.ofSeconds(5);
         private boolean iterative;

@@ -222,6 +222,9 @@ final class Connection extends Watched implements Output, Connections.Member {
                     unread = n == asked || peerDone;
                     return;
                 }
+                if (n == asked) {
+                    loop.bulk = true;
+                }
                 if (n < asked) {
                     unread = false;
                     if (peerDone) {

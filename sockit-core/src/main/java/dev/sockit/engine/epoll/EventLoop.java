@@ -65,8 +65,23 @@ final class EventLoop implements Runnable {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final long busyPollNanos;
+    /**
+     * A loop busy-polls only while it serves this many connections or fewer. A few connections are
+     * latency-bound: each round trip waits on the loop's wake-up, which polling takes away. Many
+     * connections keep a loop busy anyway, and a loop that sleeps briefly between turns finds several
+     * of them ready at once and answers them together, which costs their clients fewer wake-ups too:
+     * at 100 pingpong connections polling made 0.8-0.9x the messages of sleeping (docs/benchmarks-notes.md).
+     */
+    static final int BUSY_POLL_CONNECTIONS = 16;
     /** When the loop last found events: the busy poll runs from there. */
     private long lastBusy;
+    /**
+     * A read this turn filled the input buffer: bulk traffic, which gains nothing from polling (its
+     * next bytes are already queued) and loses by it (measured: stream echo at one connection moved
+     * a tenth less), since reading each piece the moment it lands means more, smaller reads on both
+     * sides. Such a turn does not start a busy poll.
+     */
+    boolean bulk;
     private Watched[] table = new Watched[256];
     private int generations;
     private boolean running = true;
@@ -130,9 +145,7 @@ final class EventLoop implements Runnable {
                 }
                 int n = timeout != 0 && busyPollNanos > 0 ? pollThenWait(timeout) : epoll.await(timeout);
                 now = System.nanoTime();
-                if (n > 0) {
-                    lastBusy = now;
-                }
+                bulk = false;
                 if (n < 0) {
                     if (n == -Errno.EINTR.code()) {
                         continue;
@@ -145,6 +158,9 @@ final class EventLoop implements Runnable {
                 runAgain();
                 runTasks();
                 runDeadlines();
+                if (n > 0 && !bulk && load.get() <= BUSY_POLL_CONNECTIONS) {
+                    lastBusy = now;
+                }
             }
         } catch (Throwable t) {
             config.events().warning("epoll engine: event loop " + thread.getName() + " failed, its connections are lost: " + t);
