@@ -11,6 +11,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
 
 /** The {@code sockit} command: parses, calls the library, prints. */
@@ -22,9 +25,6 @@ import java.util.Properties;
                 "The classic POSIX socket programs, made real: a daemon for the Internet small services (echo, discard, chargen, qotd, daytime, time, and a sink that prints what clients send), over TCP and UDP, IPv4 and IPv6 alike, and Unix-domain sockets (stream and datagram); a client for each; and netcat-like connect and listen.",
                 "",
                 "Endpoints: HOST:PORT, :PORT (every address), [IPv6]:PORT, unix:/path, unix:@abstract."},
-        subcommands = {ServeCommand.class, KeepaliveCommand.class, ConnectCommand.class, ListenCommand.class,
-                DaytimeCommand.class, TimeCommand.class, QotdCommand.class, EchoCommand.class, ChargenCommand.class, DiscardCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 runtime or network failure, 2 usage error.",
                 "Run 'sockit COMMAND --help' for a command's options."})
 public final class Main implements Runnable {
@@ -45,19 +45,47 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (for tests and {@link #main}). */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        return commandLine(args).execute(args);
     }
 
     /** Runs with the command's own output and error streams (for tests). */
     static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = commandLine();
+        CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         return cl.execute(args);
     }
 
-    static CommandLine commandLine() {
+    /** Every subcommand, in the order `sockit --help` lists them. */
+    private static final Map<String, Class<?>> COMMANDS = commands();
+
+    private static Map<String, Class<?>> commands() {
+        Map<String, Class<?>> m = new LinkedHashMap<>();
+        m.put("serve", ServeCommand.class);
+        m.put("keepalive", KeepaliveCommand.class);
+        m.put("connect", ConnectCommand.class);
+        m.put("listen", ListenCommand.class);
+        m.put("daytime", DaytimeCommand.class);
+        m.put("time", TimeCommand.class);
+        m.put("qotd", QotdCommand.class);
+        m.put("echo", EchoCommand.class);
+        m.put("chargen", ChargenCommand.class);
+        m.put("discard", DiscardCommand.class);
+        m.put("bench", BenchCommand.class);
+        return m;
+    }
+
+    static CommandLine commandLine(String... args) {
         CommandLine cl = new CommandLine(new Main());
+        // picocli builds each subcommand's model by reflection, ~15 ms apiece: a one-shot
+        // `sockit daytime` builds only its own. Help, and anything unknown, get them all.
+        String named = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("");
+        if (COMMANDS.containsKey(named)) {
+            cl.addSubcommand(named, COMMANDS.get(named));
+        } else {
+            COMMANDS.forEach(cl::addSubcommand);
+            cl.addSubcommand("help", CommandLine.HelpCommand.class);
+        }
         cl.setExitCodeExceptionMapper(Main::exitCode);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> runtimeError(e, cmd));
