@@ -24,7 +24,9 @@ public final class UnsupportedTransportException extends IllegalArgumentExceptio
 
     /** Throws for what needs libc (Unix datagram sockets, abstract Unix names) where libc cannot be used. */
     public static void check(Transport transport, Endpoint endpoint) {
-        check(transport, endpoint, Libc.unavailableBecause());
+        if (needsLibc(transport, endpoint)) {
+            check(transport, endpoint, Libc.unavailableBecause()); // asked only then: linking libc costs startup time
+        }
     }
 
     static void check(Transport transport, Endpoint endpoint, Optional<String> libcProblem) {

@@ -88,12 +88,32 @@ public final class Libc {
 
     /** True on Linux with a 64-bit C ABI, where these calls can be linked. */
     public static boolean available() {
-        return Native.PROBLEM == null;
+        return Platform.PROBLEM == null && Native.PROBLEM == null;
     }
 
     /** Why these calls cannot work here (e.g. {@code this needs Linux (this is Mac OS X)}), or empty when they can. */
     public static java.util.Optional<String> unavailableBecause() {
-        return java.util.Optional.ofNullable(Native.PROBLEM);
+        return java.util.Optional.ofNullable(Platform.PROBLEM != null ? Platform.PROBLEM : Native.PROBLEM);
+    }
+
+    /**
+     * Whether this platform can have these calls at all, known without linking any: linking all of
+     * them takes a quarter of a second at startup, which a one-shot TCP client asking only "could I
+     * reach a Unix datagram socket here?" must not pay.
+     */
+    private static final class Platform {
+        static final String PROBLEM;
+
+        static {
+            String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+            if (!os.contains("linux")) {
+                PROBLEM = "this needs Linux (this is " + System.getProperty("os.name") + ")";
+            } else if (ValueLayout.ADDRESS.byteSize() != 8) {
+                PROBLEM = "this needs a 64-bit JVM";
+            } else {
+                PROBLEM = null;
+            }
+        }
     }
 
     /** Throws an error saying why when {@link #available()} is false. */
@@ -566,13 +586,7 @@ public final class Libc {
         private static final ThreadLocal<MemorySegment> STATE;
 
         static {
-            String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-            String problem = null;
-            if (!os.contains("linux")) {
-                problem = "this needs Linux (this is " + System.getProperty("os.name") + ")";
-            } else if (ValueLayout.ADDRESS.byteSize() != 8) {
-                problem = "this needs a 64-bit JVM";
-            }
+            String problem = Platform.PROBLEM;
             MethodHandle socket = null, bind = null, connect = null, listen = null, accept4 = null, recvfrom = null, sendto = null,
                     shutdown = null, close = null, getsockopt = null, setsockopt = null, getsockname = null, umask = null,
                     fcntl = null, epollCreate1 = null, eventfd = null, recv = null, send = null, read = null, write = null,
