@@ -42,8 +42,25 @@ public final class Matrix {
         }
     }
 
-    /** One row of the matrix: a load and the servers it runs against; {@code pinned}: server on CPU 0, load on CPU 1. */
-    record Case(String id, String title, String mode, String service, int connections, int size, List<String> servers, boolean pinned) {
+    /** Where server and load run. */
+    enum Placement {
+        /** Server pinned to CPU 0, load to CPU 1. */
+        PINNED,
+        /** As pinned, and the server held to part of CPU 0 ({@link CpuCap}), so that it, not the load, is the limit. */
+        CAPPED,
+        /** Neither pinned: both share both CPUs. */
+        SHARED;
+
+        boolean pinned() {
+            return this != SHARED;
+        }
+    }
+
+    /** One row of the matrix: a load, the servers it runs against, and where they run. */
+    record Case(String id, String title, String mode, String service, int connections, int size, List<String> servers, Placement placement) {
+        boolean pinned() {
+            return placement.pinned();
+        }
     }
 
     private final Options o;
@@ -51,6 +68,10 @@ public final class Matrix {
     private final List<Case> cases = new ArrayList<>();
     /** case id → server → one result per repetition. */
     private final Map<String, Map<String, List<Map<String, Object>>>> results = new LinkedHashMap<>();
+    /** The group that holds servers to part of a CPU in the capped rows; null when there are none. */
+    private CpuCap cap;
+    /** Why there are no capped rows, when there are none. */
+    private String capProblem = "";
 
     Matrix(Options o) {
         this.o = o;
@@ -75,31 +96,43 @@ public final class Matrix {
         List<String> four = List.of(EPOLL, THREADS, NETTY, "jdk-nio");
         for (int c : new int[] {1, 100, 1000}) {
             cases.add(new Case("pingpong-64-c" + c, "pingpong, 64-byte messages, " + c + (c == 1 ? " connection" : " connections"),
-                    "pingpong", "echo", c, 64, four, true));
+                    "pingpong", "echo", c, 64, four, Placement.PINNED));
         }
         for (int c : new int[] {1, 8}) {
             cases.add(new Case("stream-16k-c" + c, "stream through echo, 16 KiB writes, " + c + (c == 1 ? " connection" : " connections"),
-                    "stream", "echo", c, 16384, four, true));
+                    "stream", "echo", c, 16384, four, Placement.PINNED));
         }
         List<String> daytime = new ArrayList<>(List.of(EPOLL, THREADS, "sockit-iterative", NETTY, "jdk-nio"));
         if (o.cIterative != null) {
             daytime.add(C_ITERATIVE);
         }
-        cases.add(new Case("connrate-daytime-c4", "connrate on daytime, 4 connections at a time", "connrate", "daytime", 4, 0, daytime, true));
+        cases.add(new Case("connrate-daytime-c4", "connrate on daytime, 4 connections at a time", "connrate", "daytime", 4, 0, daytime,
+                Placement.PINNED));
         for (int n : o.idle) {
-            cases.add(new Case("idle-" + n, "idle, " + String.format(Locale.ROOT, "%,d", n) + " connections held", "idle", "echo", n, 0, four, true));
+            cases.add(new Case("idle-" + n, "idle, " + String.format(Locale.ROOT, "%,d", n) + " connections held", "idle", "echo", n, 0, four,
+                    Placement.PINNED));
         }
+        // The server held to part of its CPU, so that it is the limit, not the load (see CpuCap).
+        String capped = "server held to " + Math.round(o.cap * 100) + "% of CPU 0, load on CPU 1: ";
+        for (int c : new int[] {100, 1000}) {
+            cases.add(new Case("capped-pingpong-64-c" + c, capped + "pingpong, 64-byte messages, " + c + " connections",
+                    "pingpong", "echo", c, 64, four, Placement.CAPPED));
+        }
+        cases.add(new Case("capped-stream-16k-c8", capped + "stream through echo, 16 KiB writes, 8 connections", "stream", "echo", 8, 16384,
+                four, Placement.CAPPED));
+        cases.add(new Case("capped-connrate-daytime-c4", capped + "connrate on daytime, 4 connections at a time", "connrate", "daytime", 4, 0,
+                daytime, Placement.CAPPED));
         // Both CPUs for server and load together: what a machine running both sees, loops and collectors for two CPUs.
         List<String> engines = List.of(EPOLL, THREADS, NETTY);
         String shared = "both CPUs shared by server and load (not pinned): ";
         for (int c : new int[] {100, 1000}) {
             cases.add(new Case("both-pingpong-64-c" + c, shared + "pingpong, 64-byte messages, " + c + " connections",
-                    "pingpong", "echo", c, 64, engines, false));
+                    "pingpong", "echo", c, 64, engines, Placement.SHARED));
         }
         cases.add(new Case("both-stream-16k-c8", shared + "stream through echo, 16 KiB writes, 8 connections", "stream", "echo", 8, 16384,
-                engines, false));
+                engines, Placement.SHARED));
         cases.add(new Case("both-connrate-daytime-c4", shared + "connrate on daytime, 4 connections at a time", "connrate", "daytime", 4, 0,
-                engines, false));
+                engines, Placement.SHARED));
         cases.removeIf(c -> !o.only.matcher(c.id).find());
     }
 
@@ -109,6 +142,25 @@ public final class Matrix {
     }
 
     void run() throws Exception {
+        if (cases.stream().anyMatch(c -> c.placement == Placement.CAPPED)) {
+            CpuCap.Result r = CpuCap.create(o.cap);
+            cap = r.cap().orElse(null);
+            capProblem = r.problem();
+            if (cap == null) {
+                System.err.println("bench: the capped rows are left out: " + capProblem);
+                cases.removeIf(c -> c.placement == Placement.CAPPED);
+            }
+        }
+        try {
+            measure();
+        } finally {
+            if (cap != null) {
+                cap.close();
+            }
+        }
+    }
+
+    private void measure() throws Exception {
         Instant started = Instant.now();
         String loadBefore = Machine.loadAverage();
         int total = o.reps * cases.stream().mapToInt(c -> c.servers.size()).sum();
@@ -126,7 +178,8 @@ public final class Matrix {
         }
         Startup startup = o.startup ? new Startup(o).measure() : null;
         String loadAfter = Machine.loadAverage();
-        String md = new Report(o, servers, cases, results, startup, started, loadBefore, loadAfter).markdown();
+        String md = new Report(o, servers, cases, results, startup, started, loadBefore, loadAfter,
+                cap != null ? cap.describe() : null, capProblem).markdown();
         Files.createDirectories(o.out.toAbsolutePath().getParent());
         Files.writeString(o.out, md);
         Files.writeString(o.out.resolveSibling(o.out.getFileName().toString().replaceFirst("\\.md$", "") + "-runs.jsonl"), runLines());
@@ -146,9 +199,13 @@ public final class Matrix {
     }
 
     private Map<String, Object> runOne(Case c, Server s) throws Exception {
-        try (ServerProcess server = new ServerProcess(s.command(o, c.pinned), s.services).awaitReady(Duration.ofSeconds(30))) {
+        List<String> command = s.command(o, c.pinned());
+        if (c.placement == Placement.CAPPED) {
+            command = cap.wrap(command);
+        }
+        try (ServerProcess server = new ServerProcess(command, s.services).awaitReady(Duration.ofSeconds(30))) {
             boolean idle = c.mode.equals("idle");
-            List<String> cmd = concat(o.java(1, c.pinned), "-jar", o.sockitJar.toString(), "bench",
+            List<String> cmd = concat(o.java(1, c.pinned()), "-jar", o.sockitJar.toString(), "bench",
                     "127.0.0.1:" + server.port(c.service), "--mode", c.mode, "--service", c.service,
                     "--connections", Integer.toString(c.connections),
                     "--duration", (idle ? o.idleHold : o.duration).toMillis() + "ms",
@@ -189,7 +246,8 @@ public final class Matrix {
             case "stream" -> String.format(Locale.ROOT, "%.1f MB/s", Load.number(r, "mb_per_s_received"));
             case "idle" -> String.format(Locale.ROOT, "%.0f held, %.0f B/conn", Load.number(r, "held"),
                     Load.number(r, "server_rss_per_connection_bytes"));
-            default -> String.format(Locale.ROOT, "%,.0f/s p99 %.0f µs", Load.number(r, "ops_per_s"), Load.number(r, "p99_us"));
+            default -> String.format(Locale.ROOT, "%,.0f/s p99 %.0f µs, server CPU %.1f µs each", Load.number(r, "ops_per_s"),
+                    Load.number(r, "p99_us"), Report.value(r, Report.SERVER_CPU_PER_OP));
         };
         return s + String.format(Locale.ROOT, ", load CPU %.0f%%, server CPU %.0f%%, others %.0f%%", 100 * Load.number(r, "cpu_share"),
                 100 * Load.number(r, "server_cpu_share"), 100 * Load.number(r, "others_cpu_share"))
@@ -217,7 +275,9 @@ public final class Matrix {
         Duration duration = Duration.ofSeconds(3);
         Duration warmup = Duration.ofSeconds(2);
         Duration idleHold = Duration.ofSeconds(5);
-        int[] idle = {10_000};
+        int[] idle = {10_000, 18_000};
+        /** The share of CPU 0 a server gets in the capped rows. */
+        double cap = 0.5;
         boolean pin = Files.isExecutable(Path.of("/usr/bin/taskset"));
         boolean startup = true;
         int startupRuns = 10;
@@ -251,6 +311,7 @@ public final class Matrix {
                     case "--retries" -> o.retries = Integer.parseInt(args[++i]);
                     case "--disturbed" -> o.disturbed = Double.parseDouble(args[++i]);
                     case "--only" -> o.only = Pattern.compile(args[++i]);
+                    case "--cap" -> o.cap = Double.parseDouble(args[++i]);
                     case "--command" -> o.command = args[++i];
                     case "--c-iterative" -> o.cIterative = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + a + (v == null ? "" : ""));

@@ -18,10 +18,13 @@ final class Report {
     private final Instant started;
     private final String loadBefore;
     private final String loadAfter;
+    /** How the capped rows held their server back, or null when there are none. */
+    private final String cap;
+    private final String capProblem;
 
     Report(Matrix.Options o, Map<String, Matrix.Server> servers, List<Matrix.Case> cases,
            Map<String, Map<String, List<Map<String, Object>>>> results, Startup startup, Instant started,
-           String loadBefore, String loadAfter) {
+           String loadBefore, String loadAfter, String cap, String capProblem) {
         this.o = o;
         this.servers = servers;
         this.cases = cases;
@@ -30,6 +33,8 @@ final class Report {
         this.started = started;
         this.loadBefore = loadBefore;
         this.loadAfter = loadAfter;
+        this.cap = cap;
+        this.capProblem = capProblem;
     }
 
     String markdown() {
@@ -43,6 +48,17 @@ final class Report {
         md.append("- Every server runs as its own JVM process").append(o.pin ? ", pinned to CPU 0 (`taskset -c 0`)" : " (not pinned: no taskset)")
                 .append("; the load is `sockit bench --json`").append(o.pin ? ", pinned to CPU 1" : "")
                 .append(". Both JVMs see one CPU, so both use the JDK's default collector for one CPU (Serial), the same for every server.\n");
+        md.append("- **Who is the limit.** On loopback the generator pays about as much CPU per message as an efficient server: both sides ")
+                .append("make the same calls, and each side's send carries the kernel's TCP work for the other's receive. So with one CPU each, ")
+                .append("every good server runs into the generator's ceiling (\"load CPU\" near 1.00) and the ratios there say little. ")
+                .append("Two things show the servers themselves: the \"server CPU per message\" column (server CPU time over the work done; ")
+                .append("lower is better, and busy polling counts against it), and the rows titled \"server held to ...\", where ");
+        if (cap != null) {
+            md.append("the server is held to ").append(cap).append(" while the generator keeps a whole CPU, so the server is the limit. ")
+                    .append("Their latencies include waits for the next CPU period and are not comparable with the other rows; their rates are the point.\n");
+        } else {
+            md.append("the server is held to part of its CPU by a cgroup. They were left out of this run: ").append(capProblem).append(".\n");
+        }
         md.append("- The rows titled \"both CPUs shared by server and load\" are run without pinning: each process sees both CPUs (so the epoll engine and Netty run two event loops, and the JVMs pick the collector for two CPUs) and they compete for them, as on a machine that runs both.\n");
         md.append("- A fresh server process for every run; ").append(o.reps).append(" repetitions, interleaved: each repetition runs every case against every server before the next begins, so a slow spell of the machine hits all servers alike.\n");
         md.append("- Each run: ").append(secs(o.warmup)).append(" of warm-up (JIT; left out of the figures), then ").append(secs(o.duration))
@@ -70,13 +86,16 @@ final class Report {
             md.append("## ").append(c.title()).append("\n\n");
             switch (c.mode()) {
                 case "stream" -> table(md, c, byServer, "MB/s echoed back", "mb_per_s_received", "%,.1f", true,
-                        List.of(new Col("MB/s sent", "mb_per_s_sent", "%,.1f"), new Col("kernel lo MB/s", "kernel_lo_mb_per_s", "%,.1f")));
+                        List.of(new Col("MB/s sent", "mb_per_s_sent", "%,.1f"), new Col("kernel lo MB/s", "kernel_lo_mb_per_s", "%,.1f"),
+                                new Col("server CPU ms per MB echoed", SERVER_CPU_PER_MB, "%.2f")));
                 case "idle" -> table(md, c, byServer, "server RSS per connection (bytes)", "server_rss_per_connection_bytes", "%,.0f", false,
                         List.of(new Col("held", "held", "%,.0f"), new Col("server RSS at the end (KiB)", "server_rss_kib", "%,.0f")));
                 case "connrate" -> table(md, c, byServer, "connections/s", "ops_per_s", "%,.0f", true,
-                        List.of(new Col("p50 µs", "p50_us", "%,.0f"), new Col("p99 µs", "p99_us", "%,.0f")));
+                        List.of(new Col("server CPU µs per connection", SERVER_CPU_PER_OP, "%.1f"),
+                                new Col("p50 µs", "p50_us", "%,.0f"), new Col("p99 µs", "p99_us", "%,.0f")));
                 default -> table(md, c, byServer, "messages/s", "ops_per_s", "%,.0f", true,
-                        List.of(new Col("p50 µs", "p50_us", "%,.1f"), new Col("p99 µs", "p99_us", "%,.1f"), new Col("p99.9 µs", "p99_9_us", "%,.0f")));
+                        List.of(new Col("server CPU µs per message", SERVER_CPU_PER_OP, "%.1f"),
+                                new Col("p50 µs", "p50_us", "%,.1f"), new Col("p99 µs", "p99_us", "%,.1f"), new Col("p99.9 µs", "p99_9_us", "%,.0f")));
             }
         }
         if (startup != null) {
@@ -140,13 +159,25 @@ final class Report {
         return Double.isNaN(a) || Double.isNaN(b) || b == 0 ? "–" : String.format(Locale.ROOT, "%.2f×", a / b);
     }
 
+    /** Derived figures: the server's CPU time over the work done (busy polling counts: it is CPU spent). */
+    static final String SERVER_CPU_PER_OP = "=server_cpu_us_per_op";
+    static final String SERVER_CPU_PER_MB = "=server_cpu_ms_per_mb";
+
+    static double value(Map<String, Object> run, String key) {
+        return switch (key) {
+            case SERVER_CPU_PER_OP -> Load.number(run, "server_cpu_share") * 1e6 / Load.number(run, "ops_per_s");
+            case SERVER_CPU_PER_MB -> Load.number(run, "server_cpu_share") * 1e3 / Load.number(run, "mb_per_s_received");
+            default -> Load.number(run, key);
+        };
+    }
+
     private static Figures figures(List<Map<String, Object>> runs, String key) {
         if (runs == null) {
             return Figures.of(List.of());
         }
         List<Double> v = new ArrayList<>();
         for (Map<String, Object> r : runs) {
-            v.add(Load.number(r, key));
+            v.add(value(r, key));
         }
         return Figures.of(v);
     }

@@ -41,4 +41,12 @@ class FiguresTest {
         assertThat(r.get("ok")).isEqualTo("true");
         assertThat(Load.number(r, "absent")).isNaN();
     }
+
+    @Test
+    void serverCpuPerOperationIsCpuTimeOverTheWorkDone() {
+        Map<String, Object> run = Map.of("server_cpu_share", 0.5, "ops_per_s", 40_000.0, "mb_per_s_received", 250.0);
+        assertThat(Report.value(run, Report.SERVER_CPU_PER_OP)).isEqualTo(12.5);   // 0.5 s of CPU a second / 40,000 a second
+        assertThat(Report.value(run, Report.SERVER_CPU_PER_MB)).isEqualTo(2.0);    // 500 ms a second / 250 MB a second
+        assertThat(Report.value(Map.of("ops_per_s", 1.0), Report.SERVER_CPU_PER_OP)).isNaN();
+    }
 }
