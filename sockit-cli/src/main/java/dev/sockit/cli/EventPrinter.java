@@ -101,11 +101,15 @@ final class EventPrinter implements ServerEvents {
     }
 
     /** Which engine serves the stream listeners: said once, after the listening lines. */
-    void engine(String engine) {
+    void engine(String engine, String note) {
         if (json) {
-            emit(fields("engine", "engine", engine));
+            Map<String, Object> f = fields("engine", "engine", engine);
+            if (!note.isEmpty()) {
+                f.put("note", note);
+            }
+            emit(f);
         } else {
-            out.println("sockit: stream connections served by the " + engine + " engine");
+            out.println("sockit: stream connections served by the " + engine + " engine" + (note.isEmpty() ? "" : " (" + note + ")"));
         }
     }
 

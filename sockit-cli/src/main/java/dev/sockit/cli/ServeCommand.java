@@ -78,8 +78,8 @@ final class ServeCommand implements Callable<Integer> {
     EngineKind engine;
 
     @Option(names = "--busy-poll", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "epoll engine: after handling events, keep polling this long before sleeping; lower latency for interactive clients, for CPU while they are active; 0 sleeps at once (default: 50us).")
-    Duration busyPoll = dev.sockit.engine.EngineConfig.DEFAULT_BUSY_POLL;
+            description = "epoll engine: after handling events, keep polling this long before sleeping; lower latency for interactive clients, for CPU while they are active; 0 sleeps at once (default: 50us, or 0 when a CPU quota limits the process, as in a container with a CPU limit).")
+    Duration busyPoll;
 
     @Option(names = "--iterative", description = "Serve one connection at a time per listener, like the classic iterative servers.")
     boolean iterative;
@@ -183,9 +183,12 @@ final class ServeCommand implements Callable<Integer> {
         if (engine != null && engine.unavailable().isPresent()) {
             throw new IOException("the " + engine.label() + " engine cannot run here: " + engine.unavailable().get() + " (use --engine threads)");
         }
-        Server.Builder builder = Server.builder().settings(settings).events(events).iterative(iterative).engine(engine).busyPoll(busyPoll)
+        Server.Builder builder = Server.builder().settings(settings).events(events).iterative(iterative).engine(engine)
                 .maxConnections(maxConnections).idleTimeout(idleTimeout).grace(grace)
                 .replyLimits(limits).reportEvery(reportEvery).socketMode(socketMode == null ? -1 : socketMode);
+        if (busyPoll != null) {
+            builder.busyPoll(busyPoll);
+        }
         for (Spec spec : parsed) {
             var options = socketOptions.resolve(spec.service().name());
             spec.transports().forEach(t -> builder.serve(spec.service(), t, spec.endpoint(), options));
@@ -201,7 +204,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new IOException(withHint(e), e);
         }
         if (server.listeners().stream().anyMatch(l -> l.transport() == Transport.TCP)) {
-            events.engine(server.engine().label());
+            events.engine(server.engine().label(), busyPollNote(server.engine()));
         }
         stop.await();
         // A second signal while draining means "now": leave at once.
@@ -228,6 +231,15 @@ final class ServeCommand implements Callable<Integer> {
         double global = noReplyLimits ? 0 : globalReplyRate;
         int globalBurst = (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(global)));
         return new ReplyLimits(!answerAnySource, perSource, replyBurst, global, globalBurst, replySources);
+    }
+
+    /** Why the epoll engine does not busy-poll, when it was left to choose and chose not to; else empty. */
+    private String busyPollNote(EngineKind kind) {
+        if (kind != EngineKind.EPOLL || busyPoll != null) {
+            return "";
+        }
+        java.util.OptionalDouble quota = dev.sockit.linux.CpuQuota.ofThisProcess();
+        return quota.isPresent() ? "no busy polling: a CPU quota limits this process to " + dev.sockit.linux.CpuQuota.describe(quota.getAsDouble()) : "";
     }
 
     /** Reads an engine name: threads or epoll. */

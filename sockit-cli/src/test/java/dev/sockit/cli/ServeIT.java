@@ -163,6 +163,34 @@ class ServeIT {
         }
     }
 
+    /**
+     * Under a CPU quota (a container's CPU limit; here a cgroup of our own), busy polling would spend
+     * the quota itself, so the epoll engine does not poll unless asked to, and says why. Needs root
+     * and the cgroup v1 cpu controller (CI has both); skips elsewhere with the reason.
+     */
+    @Test
+    void underACpuQuotaTheEpollEngineDoesNotBusyPollAndSaysWhy() throws Exception {
+        Path cpu = Path.of("/sys/fs/cgroup/cpu");
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")) && Files.isWritable(cpu.resolve("cgroup.procs")),
+                "needs root and the cgroup v1 cpu controller at " + cpu + " to make a CPU quota");
+        Path group = Files.createDirectories(cpu.resolve("sockit-serve-it-" + ProcessHandle.current().pid()));
+        try {
+            Files.writeString(group.resolve("cpu.cfs_period_us"), "100000");
+            Files.writeString(group.resolve("cpu.cfs_quota_us"), "50000");
+            List<String> inGroup = List.of("sh", "-c", "echo $$ > " + group.resolve("cgroup.procs") + " && exec \"$@\"", "sh");
+            try (SockitProcess p = SockitProcess.start(inGroup, "serve", "echo@127.0.0.1:0", "--engine", "epoll")) {
+                assertThat(p.awaitErr(l -> l.contains("served by the"), WAIT))
+                        .isEqualTo("sockit: stream connections served by the epoll engine (no busy polling: a CPU quota limits this process to 0.5 CPUs)");
+            }
+            try (SockitProcess p = SockitProcess.start(inGroup, "serve", "echo@127.0.0.1:0", "--engine", "epoll", "--busy-poll", "20us")) {
+                assertThat(p.awaitErr(l -> l.contains("served by the"), WAIT)).as("asked for: no note")
+                        .isEqualTo("sockit: stream connections served by the epoll engine");
+            }
+        } finally {
+            Files.deleteIfExists(group); // the servers have exited: the group is empty
+        }
+    }
+
     /** The stopping event comes once the listener is closed: from then on, connections are refused. */
     private static void awaitRefused(SockitProcess p, int port) throws Exception {
         p.awaitErr(l -> l.contains("\"event\":\"stopping\""), WAIT);

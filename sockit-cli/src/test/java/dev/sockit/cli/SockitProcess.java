@@ -107,5 +107,10 @@ final class SockitProcess implements AutoCloseable {
     @Override
     public void close() {
         process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS); // gone before the next test reuses what it held
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -173,12 +173,17 @@ final class BlockingConnection implements Output, Connections.Member {
     }
 
     /**
-     * Sends our FIN, then reads and drops what the peer still sends until it closes too. Closing a
-     * socket that has unread input makes the kernel send a reset, which can destroy the reply we
-     * just wrote before the peer reads it.
+     * Sends our FIN; then, if the peer has sent what we have not read, reads and drops what it sends
+     * until it closes too. Closing a socket over unread input makes the kernel send a reset instead
+     * of the FIN, which can destroy the reply we just wrote before the peer reads it. With nothing
+     * unread the socket is closed at once: bytes the peer sends later draw a reset only after our
+     * reply and FIN (nginx's rule, and the epoll engine's; see its Connection).
      */
     private void lingeringClose() throws IOException {
         channel.shutdownOutput();
+        if (channel.available() == 0) {
+            return;
+        }
         lingerDeadline = System.nanoTime() + LINGER_NANOS;
         long dropped = 0;
         in.clear();

@@ -1,5 +1,6 @@
 package dev.sockit.engine;
 
+import dev.sockit.linux.CpuQuota;
 import dev.sockit.server.ServerEvents;
 
 import java.time.Duration;
@@ -24,6 +25,15 @@ public record EngineConfig(ServerEvents events, int maxConnections, int bufferSi
      * each burst of events.
      */
     public static final Duration DEFAULT_BUSY_POLL = Duration.ofNanos(50_000);
+
+    /**
+     * The busy poll when none is asked for: {@link #DEFAULT_BUSY_POLL}, or none at all when a CPU
+     * quota limits this process ({@link CpuQuota}: a container's CPU limit, say), since polling would
+     * spend the quota itself and leave the loops throttled.
+     */
+    public static Duration automaticBusyPoll() {
+        return CpuQuota.ofThisProcess().isPresent() ? Duration.ZERO : DEFAULT_BUSY_POLL;
+    }
 
     public EngineConfig(ServerEvents events, int maxConnections, int bufferSize, Duration idleTimeout, boolean iterative) {
         this(events, maxConnections, bufferSize, idleTimeout, iterative, DEFAULT_BUSY_POLL);

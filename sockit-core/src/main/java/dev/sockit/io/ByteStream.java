@@ -14,6 +14,14 @@ public interface ByteStream extends ByteChannel {
     /** Sends end of stream (FIN); reading goes on. */
     void shutdownOutput() throws IOException;
 
+    /**
+     * Bytes that can be read now without blocking (the kernel's FIONREAD), 0 at end of stream; -1
+     * when this stream cannot tell.
+     */
+    default int available() throws IOException {
+        return -1;
+    }
+
     /** True when reads block inside a native call, which would pin a virtual thread to its carrier. */
     default boolean blocksInNativeCode() {
         return false;
@@ -35,6 +43,11 @@ public interface ByteStream extends ByteChannel {
             @Override
             public void shutdownOutput() throws IOException {
                 channel.shutdownOutput();
+            }
+
+            @Override
+            public int available() throws IOException {
+                return channel.socket().getInputStream().available(); // FIONREAD; the channel is blocking
             }
 
             @Override

@@ -157,7 +157,8 @@ public final class Server implements AutoCloseable {
         private Duration reportEvery = Duration.ofSeconds(10);
         private int socketMode = -1;
         private EngineKind engine;
-        private Duration busyPoll = EngineConfig.DEFAULT_BUSY_POLL;
+        /** null: {@link EngineConfig#automaticBusyPoll()}. */
+        private Duration busyPoll;
 
         private Builder() {
         }
@@ -310,7 +311,8 @@ public final class Server implements AutoCloseable {
                 throw e;
             }
             EngineKind kind = chooseEngine();
-            Engine engine = kind.create(new EngineConfig(events, maxConnections, bufferSize, idleTimeout, iterative, busyPoll));
+            Engine engine = kind.create(new EngineConfig(events, maxConnections, bufferSize, idleTimeout, iterative,
+                    busyPoll != null ? busyPoll : EngineConfig.automaticBusyPoll()));
             boolean anyDatagram = bound.stream().anyMatch(b -> b.port() != null);
             DatagramEngine datagrams = anyDatagram ? new DatagramEngine(events, replyLimits, reportEvery) : null;
             Server server = new Server(bound, kind, engine, datagrams, grace);

@@ -88,6 +88,27 @@ class ServicesOverTcpTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"127.0.0.1", "::1"})
+    void aClientThatSendsOnlyAfterTheServerClosedStillReadsTheWholeReply(String host) throws Exception {
+        // The engines close a silent client's connection at once, without waiting for its FIN. What it
+        // sends afterwards meets a closed socket and draws a reset, which must not destroy the reply
+        // and end of stream already queued for it.
+        try (Server server = Loopback.serve(host, "daytime", SETTINGS, events); Socket s = Loopback.connect(server)) {
+            assertThat(events.nextEnded(Duration.ofSeconds(10)).bytesIn()).isZero(); // the server is done with it
+            OutputStream out = s.getOutputStream();
+            Instant until = Instant.now().plusSeconds(10);
+            try {
+                while (Instant.now().isBefore(until)) {
+                    out.write('x'); // the first draws the reset; a later one fails once it has come back
+                }
+            } catch (java.net.SocketException reset) {
+                // the reset has arrived
+            }
+            assertThat(new String(s.getInputStream().readNBytes(26), US_ASCII)).isEqualTo("Wed Nov 25 03:07:10 2026\r\n");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "::1"})
     void qotdSendsAQuotationUnder512ThenCloses(String host) throws Exception {
         Settings s1 = SETTINGS.withQuotes(Qotd.of(List.of("Only one quotation.")));
         try (Server server = Loopback.serve(host, "qotd", s1, events)) {

@@ -42,10 +42,19 @@ import java.time.Duration;
  *
  * <h2>Closing</h2>
  * When the session closes its output, what is pending is sent first. If the peer has closed too, the
- * socket is closed; if not, our side is shut down (FIN) and the peer's remaining input is read and
- * dropped until it closes, for at most a second and 256 KiB: closing a socket with unread input makes
- * the kernel send a reset, which can destroy the reply before the peer reads it (as
- * {@code BlockingConnection} explains; the two engines close alike). An idle connection contributes
+ * socket is closed. If not, our side is shut down (FIN), and then:
+ * <ul>
+ *   <li>if the peer has sent nothing we have not read, the socket is closed at once. Our reply and FIN
+ *       are out; bytes the peer sends from now on meet a closed socket, and the reset they draw comes
+ *       after them, so the peer reads the reply and its end first (on Linux; tested);</li>
+ *   <li>if it has, its input is read and dropped until it closes, for at most a second and 256 KiB
+ *       (a lingering close): closing a socket over unread input makes the kernel send a reset
+ *       <em>instead of</em> the FIN, which some systems let destroy the reply before the peer reads it.</li>
+ * </ul>
+ * That is nginx's rule (linger only when the client may still be sending), and it spares the one-shot
+ * services (daytime, time, qotd), whose clients mostly send nothing, a wake-up and three system calls
+ * per connection. A one-shot connection is never registered with epoll at all: its session answers
+ * and closes in {@link #start}, before there is anything to wait for. An idle connection contributes
  * no buffers at all: the heap object and the kernel's socket are all it costs.
  */
 final class Connection extends Watched implements Output, Connections.Member {
@@ -96,6 +105,8 @@ final class Connection extends Watched implements Output, Connections.Member {
     private String closedBecause;
     /** In the loop's again-queue: has work left over from its last round. */
     boolean again;
+    /** Registered with the loop's epoll: only once the connection has something to wait for. */
+    private boolean registered;
 
     // Links of the DeadlineQueue this connection is in (idle timeout or lingering close), if any.
     DeadlineQueue queue;
@@ -126,6 +137,29 @@ final class Connection extends Watched implements Output, Connections.Member {
             return;
         }
         settle();
+        if (!closed) {
+            register();
+        }
+    }
+
+    /**
+     * Watches the socket from now on. Edge-triggered registration reports what is already ready, so
+     * input or room that came before it is not missed.
+     */
+    private void register() {
+        int r = loop.register(this, inputPaused ? PAUSED_INTEREST : INTEREST);
+        if (r < 0) {
+            crashed(new IllegalStateException(new ErrnoException("epoll_ctl", -r).getMessage()));
+            return;
+        }
+        registered = true;
+    }
+
+    /** Changes what the registration waits for; before {@link #register} there is nothing to change. */
+    private void watch(int interest) {
+        if (registered) {
+            loop.epoll.modify(fd, interest, token());
+        }
     }
 
     @Override
@@ -321,7 +355,7 @@ final class Connection extends Watched implements Output, Connections.Member {
     private void pauseInput() {
         if (!inputPaused) {
             inputPaused = true;
-            loop.epoll.modify(fd, PAUSED_INTEREST, token());
+            watch(PAUSED_INTEREST);
         }
     }
 
@@ -342,7 +376,7 @@ final class Connection extends Watched implements Output, Connections.Member {
             return;
         }
         unread = false;
-        loop.epoll.modify(fd, INTEREST, token());
+        watch(INTEREST);
     }
 
     // ---- output -----------------------------------------------------------------------------
@@ -534,7 +568,10 @@ final class Connection extends Watched implements Output, Connections.Member {
 
     // ---- closing ----------------------------------------------------------------------------
 
-    /** Everything owed is sent: close now if the peer has closed, else shut down our side and linger. */
+    /**
+     * Everything owed is sent: close now if the peer has closed; else send our FIN, and close at once
+     * unless the peer has sent what we have not read, in which case linger (see the class comment).
+     */
     private void finishClose() {
         if (eof) {
             close("closed");
@@ -548,39 +585,53 @@ final class Connection extends Watched implements Output, Connections.Member {
             close(Failures.describe(e)); // not connected any more: the peer reset it
             return;
         }
+        if (!dropLingeringInput(true)) {
+            return; // closed: the peer had nothing unread, or has closed too
+        }
         loop.linger.touch(this, loop.now);
         if (inputPaused) {
             inputPaused = false;
             unread = false;
-            loop.epoll.modify(fd, INTEREST, token()); // reports input already queued
-        } else if (unread) {
-            dropLingeringInput();
+            watch(INTEREST); // reports input already queued
         }
     }
 
     private void dropLingeringInput() {
+        dropLingeringInput(false);
+    }
+
+    /**
+     * Reads and drops the peer's input until none is left. On the first look after our FIN
+     * ({@code first}), finding none at all closes the connection at once. True while it lingers.
+     */
+    private boolean dropLingeringInput(boolean first) {
         while (true) {
             long n = Libc.recv(loop.state, fd, loop.input, loop.input.byteSize());
             if (n > 0) {
+                first = false;
                 bytesIn += n;
                 lingerDropped += n;
                 if (lingerDropped >= LINGER_BYTES) {
                     close("closed");
-                    return;
+                    return false;
                 }
                 continue;
             }
             if (n == 0) {
                 close("closed");
-                return;
+                return false;
             }
             int errno = (int) -n;
             if (errno == EAGAIN) {
-                return;
+                if (first) {
+                    close("closed"); // nothing unread: our FIN is out and no reset can overtake it
+                    return false;
+                }
+                return true;
             }
             if (errno != EINTR) {
                 failed(errno, "recv");
-                return;
+                return false;
             }
         }
     }

@@ -302,6 +302,13 @@ final class EventLoop implements Runnable {
         return epoll.add(fd, events, ((long) w.generation << 32) | (fd & 0xffffffffL));
     }
 
+    /** Registrations so far: each takes a new generation. Read by the tests, from another thread. */
+    int registrations() {
+        java.util.concurrent.CompletableFuture<Integer> n = new java.util.concurrent.CompletableFuture<>();
+        execute(() -> n.complete(generations));
+        return n.join();
+    }
+
     /** Forgets a connection about to be closed; closing the descriptor removes it from epoll. */
     void forget(Watched w) {
         if (w.fd < table.length && table[w.fd] == w) {
@@ -309,10 +316,10 @@ final class EventLoop implements Runnable {
         }
     }
 
-    /** A newly accepted socket: options, registration, then its session. */
     /** Connections this loop serves or has been handed: read by the loops that accept, to spread the load. */
     final AtomicInteger load = new AtomicInteger();
 
+    /** A newly accepted socket: its options, then its session. */
     void open(int fd, AcceptHandler origin, String peer) {
         Listening l = origin.listening;
         try {
@@ -329,12 +336,7 @@ final class EventLoop implements Runnable {
         }
         Connection c = new Connection(this, fd, origin, peer, config.bufferSize());
         engine.connections.add(c);
-        int r = register(c, Connection.INTEREST);
-        if (r < 0) {
-            c.crashed(new IllegalStateException(new ErrnoException("epoll_ctl", -r).getMessage()));
-            return;
-        }
-        c.start();
+        c.start(); // registers the socket if the session does not finish at once
     }
 
     /**

@@ -67,6 +67,27 @@ class EpollEngineTest {
     }
 
     @Test
+    void aOneShotServiceAnswersASilentClientWithoutEverRegisteringItsSocket() throws Exception {
+        // daytime answers and closes in the session's opened(): nothing to wait for, so no epoll_ctl,
+        // and with no unread input no lingering close either (one wake-up and three calls fewer).
+        EpollEngine engine = engine(1, 100);
+        try {
+            InetSocketAddress a = listen(engine, "daytime");
+            int registered = engine.registrations();
+            for (int i = 0; i < 20; i++) {
+                try (Socket s = connect(a)) {
+                    assertThat(new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)).endsWith("\r\n");
+                }
+                assertThat(events.nextEnded(Duration.ofSeconds(10)).outcome()).isEqualTo("closed");
+            }
+            assertThat(engine.registrations()).isEqualTo(registered);
+        } finally {
+            engine.stopAccepting();
+            engine.abort();
+        }
+    }
+
+    @Test
     void fourLoopsShareOneListenerAndEachConnectionGetsItsOwnBytesBack() throws Exception {
         EpollEngine engine = engine(4, 10_000);
         InetSocketAddress a = listen(engine, "echo");
