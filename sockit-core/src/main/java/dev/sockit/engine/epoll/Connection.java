@@ -32,10 +32,14 @@ import java.time.Duration;
  * that bound. While anything is pending:
  * <ul>
  *   <li>EPOLLOUT (registered once, edge-triggered) says when the kernel has room again;</li>
- *   <li>input is paused: EPOLLIN is dropped from the registration, what the session left unconsumed is
- *       kept in {@code held}, and the peer is held back by TCP flow control. That is the whole
- *       back-pressure rule: memory per connection stays below two buffers whatever the peer does.</li>
+ *   <li>input is paused: the socket is simply not read (the registration is edge-triggered, so no
+ *       epoll_ctl is needed either way: once output drains, reading resumes at once, and input that came
+ *       meanwhile is found then), what the session left unconsumed is kept in {@code held}, and the peer
+ *       is held back by TCP flow control. That is the whole back-pressure rule: memory per connection
+ *       stays below two buffers whatever the peer does.</li>
  * </ul>
+ * Those two buffers are taken from the loop's spare and given back as soon as they empty, so a bulk
+ * stream that the kernel keeps refusing does not allocate (and zero) a buffer each time.
  * A connection may send at most {@link #WRITE_BUDGET} bytes per round (chargen would otherwise keep
  * a loop to itself for as long as its peer reads); past it, writes are buffered and the connection
  * is taken up again after the others.
@@ -63,7 +67,6 @@ final class Connection extends Watched implements Output, Connections.Member {
     static final long LINGER_NANOS = 1_000_000_000L;
     private static final int LINGER_BYTES = 256 * 1024;
     static final int INTEREST = Libc.EPOLLIN | Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET;
-    private static final int PAUSED_INTEREST = Libc.EPOLLOUT | Libc.EPOLLRDHUP | Libc.EPOLLET;
     private static final int EAGAIN = Errno.EAGAIN.code();
     private static final int EINTR = Errno.EINTR.code();
 
@@ -85,7 +88,7 @@ final class Connection extends Watched implements Output, Connections.Member {
     private boolean inputPaused;
     /** The kernel refused output (EAGAIN or a short send): EPOLLOUT will say when it has room. */
     private boolean blocked;
-    /** Reading stopped before the kernel's queue was empty: no new edge will say there is input. */
+    /** Reading stopped (budget, or paused) before the kernel's queue was known empty: no new edge may say there is input. */
     private boolean unread;
     /**
      * An event said the peer has sent its FIN (EPOLLRDHUP): once a read comes back short, all
@@ -105,8 +108,6 @@ final class Connection extends Watched implements Output, Connections.Member {
     private String closedBecause;
     /** In the loop's again-queue: has work left over from its last round. */
     boolean again;
-    /** Registered with the loop's epoll: only once the connection has something to wait for. */
-    private boolean registered;
 
     // Links of the DeadlineQueue this connection is in (idle timeout or lingering close), if any.
     DeadlineQueue queue;
@@ -147,18 +148,9 @@ final class Connection extends Watched implements Output, Connections.Member {
      * input or room that came before it is not missed.
      */
     private void register() {
-        int r = loop.register(this, inputPaused ? PAUSED_INTEREST : INTEREST);
+        int r = loop.register(this, INTEREST);
         if (r < 0) {
             crashed(new IllegalStateException(new ErrnoException("epoll_ctl", -r).getMessage()));
-            return;
-        }
-        registered = true;
-    }
-
-    /** Changes what the registration waits for; before {@link #register} there is nothing to change. */
-    private void watch(int interest) {
-        if (registered) {
-            loop.epoll.modify(fd, interest, token());
         }
     }
 
@@ -177,7 +169,7 @@ final class Connection extends Watched implements Output, Connections.Member {
         if ((events & (Libc.EPOLLRDHUP | Libc.EPOLLHUP)) != 0) {
             peerDone = true;
         }
-        if (!closed && (events & (Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0 && canRead()) {
+        if (!closed && (unread || (events & (Libc.EPOLLIN | Libc.EPOLLRDHUP | Libc.EPOLLHUP | Libc.EPOLLERR)) != 0) && canRead()) {
             read();
         }
         if (!closed && (events & Libc.EPOLLERR) != 0) {
@@ -307,12 +299,13 @@ final class Connection extends Watched implements Output, Connections.Member {
         }
         if (closing || !in.hasRemaining()) {
             if (in == held) {
+                loop.giveBuffer(held);
                 held = null; // consumed, or dropped by a closing session as the threads engine drops it
             }
             return;
         }
         if (in != held) {
-            held = ByteBuffer.allocate(Math.max(bufferSize, in.remaining()));
+            held = loop.takeBuffer();
             held.put(in).flip();
         }
         if (pending != null) {
@@ -353,15 +346,12 @@ final class Connection extends Watched implements Output, Connections.Member {
 
     /** Back-pressure: read nothing while output is pending; the peer's sends stall in TCP flow control. */
     private void pauseInput() {
-        if (!inputPaused) {
-            inputPaused = true;
-            watch(PAUSED_INTEREST);
-        }
+        inputPaused = true;
     }
 
     /**
-     * Output has drained: offer what was held back, then watch input again. Re-adding EPOLLIN to an
-     * edge-triggered registration reports input already queued, so nothing is missed while paused.
+     * Output has drained: offer what was held back, then read again. Input that arrived while paused
+     * raised its edge then, so it is read now rather than waited for ({@code unread}).
      */
     private void resumeInput() {
         if (held != null) {
@@ -375,8 +365,7 @@ final class Connection extends Watched implements Output, Connections.Member {
             offerEnd();
             return;
         }
-        unread = false;
-        watch(INTEREST);
+        unread = true;
     }
 
     // ---- output -----------------------------------------------------------------------------
@@ -410,7 +399,7 @@ final class Connection extends Watched implements Output, Connections.Member {
         int k = Math.min(room(), src.remaining());
         if (k > 0) {
             if (pending == null) {
-                pending = ByteBuffer.allocate(bufferSize).flip();
+                pending = loop.takeBuffer().flip();
             }
             pending.compact();
             pending.put(pending.position(), src, src.position(), k);
@@ -495,6 +484,7 @@ final class Connection extends Watched implements Output, Connections.Member {
             blocked = true;
             return false;
         }
+        loop.giveBuffer(pending);
         pending = null;
         blocked = false;
         return true;
@@ -578,7 +568,10 @@ final class Connection extends Watched implements Output, Connections.Member {
             return;
         }
         lingering = true;
-        held = null;
+        if (held != null) {
+            loop.giveBuffer(held);
+            held = null;
+        }
         try {
             Libc.shutdown(fd, Libc.SHUT_WR);
         } catch (ErrnoException e) {
@@ -589,11 +582,7 @@ final class Connection extends Watched implements Output, Connections.Member {
             return; // closed: the peer had nothing unread, or has closed too
         }
         loop.linger.touch(this, loop.now);
-        if (inputPaused) {
-            inputPaused = false;
-            unread = false;
-            watch(INTEREST); // reports input already queued
-        }
+        inputPaused = false; // the first look read all there was; new input raises an edge
     }
 
     private void dropLingeringInput() {
@@ -695,6 +684,8 @@ final class Connection extends Watched implements Output, Connections.Member {
         if (queue != null) {
             queue.remove(this);
         }
+        loop.giveBuffer(pending);
+        loop.giveBuffer(held);
         pending = null;
         held = null;
         loop.forget(this);

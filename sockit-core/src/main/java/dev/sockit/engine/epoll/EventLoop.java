@@ -61,6 +61,7 @@ final class EventLoop implements Runnable {
     final DeadlineQueue idle;
     final DeadlineQueue linger = new DeadlineQueue(Connection.LINGER_NANOS);
     private final ArrayDeque<Connection> again = new ArrayDeque<>();
+    private ByteBuffer spare;
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
@@ -281,6 +282,27 @@ final class EventLoop implements Runnable {
     /** Runs {@code action} on the loop's thread once {@code nanos} have passed. */
     void schedule(long nanos, Runnable action) {
         timers.add(new Timer(System.nanoTime() + nanos, action));
+    }
+
+    /**
+     * A buffer of the configured size for a connection's pending output or held input. One spare is
+     * kept: a bulk stream fills and drains its buffer many times a second, and a fresh one each time
+     * is a zeroed allocation each time (measured: ~100 MB/s of garbage for one stream).
+     */
+    ByteBuffer takeBuffer() {
+        ByteBuffer b = spare;
+        if (b == null) {
+            return ByteBuffer.allocate(config.bufferSize());
+        }
+        spare = null;
+        return b.clear();
+    }
+
+    /** Gives back a buffer {@link #takeBuffer} handed out (null: nothing). */
+    void giveBuffer(ByteBuffer b) {
+        if (b != null) {
+            spare = b;
+        }
     }
 
     /** Takes {@code c} up again after the others had their turn. */
