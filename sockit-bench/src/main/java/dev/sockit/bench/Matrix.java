@@ -209,14 +209,19 @@ public final class Matrix {
                     "127.0.0.1:" + server.port(c.service), "--mode", c.mode, "--service", c.service,
                     "--connections", Integer.toString(c.connections),
                     "--duration", (idle ? o.idleHold : o.duration).toMillis() + "ms",
-                    "--warmup", (idle ? Duration.ZERO : o.warmup).toMillis() + "ms",
+                    "--warmup", (idle ? Duration.ZERO : warmup(c)).toMillis() + "ms",
                     "--timeout", "5s", "--server-pid", Long.toString(server.pid()), "--json");
             if (c.size > 0) {
                 cmd.addAll(List.of("--size", Integer.toString(c.size)));
             }
-            long limit = (idle ? o.idleHold : o.duration.plus(o.warmup)).toSeconds() + 60;
+            long limit = (idle ? o.idleHold : o.duration.plus(warmup(c))).toSeconds() + 60;
             return Load.run(cmd, limit);
         }
+    }
+
+    /** A capped server compiles its hot code with a fraction of a CPU: it gets the warm-up over that fraction. */
+    private Duration warmup(Case c) {
+        return c.placement == Placement.CAPPED ? Duration.ofMillis(Math.round(o.warmup.toMillis() / o.cap)) : o.warmup;
     }
 
     /**

@@ -54,7 +54,9 @@ final class Report {
                 .append("Two things show the servers themselves: the \"server CPU per message\" column (server CPU time over the work done; ")
                 .append("lower is better, and busy polling counts against it), and the rows titled \"server held to ...\", where ");
         if (cap != null) {
-            md.append("the server is held to ").append(cap).append(" while the generator keeps a whole CPU, so the server is the limit. ")
+            md.append("the server is held to ").append(cap).append(" while the generator keeps a whole CPU, so the server is the limit; ")
+                    .append("its warm-up is longer in proportion (").append(secs(Duration.ofMillis(Math.round(o.warmup.toMillis() / o.cap))))
+                    .append("), since it compiles its hot code with that share of a CPU too. ")
                     .append("Their latencies include waits for the next CPU period and are not comparable with the other rows; their rates are the point.\n");
         } else {
             md.append("the server is held to part of its CPU by a cgroup. They were left out of this run: ").append(capProblem).append(".\n");
