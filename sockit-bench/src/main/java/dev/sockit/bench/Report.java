@@ -103,9 +103,10 @@ final class Report {
         if (startup != null) {
             md.append("## Startup: one-shot commands\n\n");
             md.append("Wall time from process start to exit, median of ").append(o.startupRuns)
-                    .append(" runs (min–max), not pinned: each asks a local sockit daytime server (RFC 867) for the time and exits on its reply. ")
-                    .append("DaytimeProbe (a ten-line JVM client in sockit-bench) shows what the JVM itself costs a one-shot command. ")
-                    .append("The AOT cache is created once with `-XX:AOTCacheOutput` (JEP 514) and used with `-XX:AOTCache` (JEP 483).\n\n");
+                    .append(" runs (min–max), not pinned: each but `java -version` asks a local sockit daytime server (RFC 867) for the time and exits on its reply. ")
+                    .append("`java -version` and DaytimeProbe (a ten-line JVM client in sockit-bench) show what the JVM itself costs a one-shot command. ")
+                    .append("An AOT cache is created once with `-XX:AOTCacheOutput` (JEP 514) and used with `-XX:AOTCache` (JEP 483); sockit's is trained by ")
+                    .append("`sockit train`, as `./sockit` makes its own.\n\n");
             if (!startup.aotNote.isEmpty()) {
                 md.append(startup.aotNote).append("\n\n");
             }

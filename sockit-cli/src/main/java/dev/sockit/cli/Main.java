@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /** The {@code sockit} command: parses, calls the library, prints. */
 @Command(name = "sockit",
@@ -72,7 +73,13 @@ public final class Main implements Runnable {
         m.put("chargen", ChargenCommand.class);
         m.put("discard", DiscardCommand.class);
         m.put("bench", BenchCommand.class);
+        m.put("train", TrainCommand.class); // hidden: the launcher's training run for the AOT cache
         return m;
+    }
+
+    /** The subcommands' names, hidden ones too. */
+    static Set<String> commandNames() {
+        return COMMANDS.keySet();
     }
 
     static CommandLine commandLine(String... args) {
