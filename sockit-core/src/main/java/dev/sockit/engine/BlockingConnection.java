@@ -11,6 +11,7 @@ import dev.sockit.service.StreamSession;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
 import java.time.Duration;
 
 /**
@@ -23,7 +24,7 @@ import java.time.Duration;
  * fills it, both up to the configured buffer size. An idle connection then costs a few hundred bytes
  * of buffer instead of two full-size ones (32 KiB by default), while a bulk transfer reaches full size within a few reads.
  */
-final class BlockingConnection implements Output, Connections.Member {
+final class BlockingConnection implements Runnable, Output, Connections.Member {
     /** How long a closing connection waits for the peer's end of stream before it just closes. */
     static final long LINGER_NANOS = 1_000_000_000L;
     /** How much a closing connection reads and drops while it lingers. */
@@ -34,11 +35,15 @@ final class BlockingConnection implements Output, Connections.Member {
     static final int FIRST_OUTPUT = 1024;
     private static final ByteBuffer NO_OUTPUT = ByteBuffer.allocate(0);
 
+    /** What every connection of one listener shares. */
+    record Shared(Listener listener, StreamService service, Connections connections, ServerEvents events, int maxBuffer) {
+    }
+
+    private final Shared shared;
     private final ByteStream channel;
-    private final Listener listener;
+    /** Where reads and writes go: {@link ByteStream#io()}. */
+    private final ByteChannel io;
     private final String peer;
-    private final ServerEvents events;
-    private final int maxBuffer;
     private ByteBuffer in;
     private ByteBuffer out = NO_OUTPUT;
     private boolean closing;
@@ -54,36 +59,40 @@ final class BlockingConnection implements Output, Connections.Member {
     /** Why the channel was closed from outside (idle timeout, stop), for the log line. */
     volatile String closedBecause;
 
-    BlockingConnection(ByteStream channel, Listener listener, String peer, ServerEvents events, int bufferSize) {
+    BlockingConnection(Shared shared, ByteStream channel, String peer) {
+        this.shared = shared;
         this.channel = channel;
-        this.listener = listener;
+        this.io = channel.io();
         this.peer = peer;
-        this.events = events;
-        this.maxBuffer = bufferSize;
-        this.in = ByteBuffer.allocate(Math.min(FIRST_INPUT, bufferSize));
+        this.in = ByteBuffer.allocate(Math.min(FIRST_INPUT, shared.maxBuffer()));
     }
 
-    /** Serves the connection to its end, reports it, and always releases the socket and the limit token. */
-    void run(StreamService service, Connections connections) {
+    /**
+     * Serves the connection to its end, reports it, and always releases the socket and the limit
+     * token. The connection's thread runs this directly (no lambda in between): every frame between
+     * here and a blocked read is kept on the heap while the connection is idle.
+     */
+    @Override
+    public void run() {
         long start = System.nanoTime();
         String outcome = "closed";
         try {
-            serve(service.open(peer));
+            serve(shared.service().open(peer));
         } catch (IOException e) {
             outcome = closedBecause != null ? closedBecause : Failures.describe(e);
             if (closedBecause == null && !Failures.peerCaused(e)) {
-                events.warning(listener.service().name() + " connection from " + peer + " failed: " + e);
+                shared.events().warning(shared.listener().service().name() + " connection from " + peer + " failed: " + e);
             }
         } catch (RuntimeException | Error e) {
             outcome = "error: " + e;
-            events.warning(listener.service().name() + " session for " + peer + " failed, connection closed: " + e);
+            shared.events().warning(shared.listener().service().name() + " session for " + peer + " failed, connection closed: " + e);
         } finally {
             closeSocket();
             try {
-                events.connectionEnded(new ConnectionRecord(listener, peer, bytesIn, bytesOut,
+                shared.events().connectionEnded(new ConnectionRecord(shared.listener(), peer, bytesIn, bytesOut,
                         Duration.ofNanos(System.nanoTime() - start), outcome));
             } finally {
-                connections.release(this); // last: whoever waits for an idle engine also sees this connection's record
+                shared.connections().release(this); // last: whoever waits for an idle engine also sees this connection's record
             }
         }
     }
@@ -108,7 +117,7 @@ final class BlockingConnection implements Output, Connections.Member {
                     Thread.yield();
                 }
                 int room = in.remaining();
-                int n = channel.read(in);
+                int n = io.read(in);
                 drained = n < room;
                 if (n >= 0) {
                     bytesIn += n;
@@ -147,10 +156,10 @@ final class BlockingConnection implements Output, Connections.Member {
         }
         boolean filled = in.limit() == in.capacity();
         in.compact();
-        if (filled && in.capacity() < maxBuffer) {
+        if (filled && in.capacity() < shared.maxBuffer()) {
             // The read filled the buffer: the peer sends faster than this size carries, or the
             // session waits for a message longer than it. Either way, a bigger one.
-            ByteBuffer bigger = ByteBuffer.allocate(Math.min(maxBuffer, in.capacity() * 2));
+            ByteBuffer bigger = ByteBuffer.allocate(Math.min(shared.maxBuffer(), in.capacity() * 2));
             in = bigger.put(in.flip());
         } else if (!in.hasRemaining()) {
             throw new IOException("session consumed nothing from a full input buffer of " + in.capacity() + " bytes");
@@ -164,10 +173,10 @@ final class BlockingConnection implements Output, Connections.Member {
         boolean filled = out.position() == out.capacity();
         out.flip();
         bytesOut += out.remaining();
-        ExactIO.writeFully(channel, out);
+        ExactIO.writeFully(io, out);
         out.clear();
-        if (filled && out.capacity() < maxBuffer) {
-            out = ByteBuffer.allocate(Math.min(maxBuffer, out.capacity() * 2)); // the session had more to say
+        if (filled && out.capacity() < shared.maxBuffer()) {
+            out = ByteBuffer.allocate(Math.min(shared.maxBuffer(), out.capacity() * 2)); // the session had more to say
         }
         lastActivity = System.nanoTime();
     }
@@ -183,7 +192,7 @@ final class BlockingConnection implements Output, Connections.Member {
         long dropped = 0;
         in.clear();
         int n;
-        while (dropped < LINGER_BYTES && (n = channel.read(in)) >= 0) {
+        while (dropped < LINGER_BYTES && (n = io.read(in)) >= 0) {
             dropped += n;
             bytesIn += n;
             in.clear();
@@ -215,7 +224,7 @@ final class BlockingConnection implements Output, Connections.Member {
     /** Output is allocated on first use: discard and sink never need any. */
     private void allocateOutput() {
         if (out == NO_OUTPUT) {
-            out = ByteBuffer.allocate(Math.min(FIRST_OUTPUT, maxBuffer));
+            out = ByteBuffer.allocate(Math.min(FIRST_OUTPUT, shared.maxBuffer()));
         }
     }
 
@@ -243,7 +252,7 @@ final class BlockingConnection implements Output, Connections.Member {
 
     @Override
     public String toString() {
-        return listener.service().name() + " " + peer;
+        return shared.listener().service().name() + " " + peer;
     }
 
     /** The socket is closed here, once, at the end of {@link #run}. */

@@ -95,6 +95,7 @@ public final class ThreadsEngine implements Engine {
     private void acceptLoop(Listener listener, Acceptor acceptor, StreamService service) {
         AcceptBackoff backoff = new AcceptBackoff(config.events(), listener.toString());
         Thread.Builder connectionThreads = threads(acceptor.socket());
+        BlockingConnection.Shared shared = new BlockingConnection.Shared(listener, service, connections, config.events(), config.bufferSize());
         while (true) {
             try {
                 connections.acquire();
@@ -117,14 +118,14 @@ public final class ThreadsEngine implements Engine {
                 continue;
             }
             backoff.succeeded();
-            BlockingConnection c = new BlockingConnection(accepted.stream(), listener, accepted.peer(), config.events(), config.bufferSize());
+            BlockingConnection c = new BlockingConnection(shared, accepted.stream(), accepted.peer());
             connections.add(c);
             if (config.iterative()) {
-                c.run(service, connections);
+                c.run();
             } else {
                 // Unnamed, as virtual threads usually are: a name per connection is memory an idle
                 // connection keeps; the connection's log line names the peer.
-                connectionThreads.start(() -> c.run(service, connections));
+                connectionThreads.start(c);
             }
         }
     }
