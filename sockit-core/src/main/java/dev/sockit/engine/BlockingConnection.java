@@ -11,7 +11,6 @@ import dev.sockit.service.StreamSession;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ByteChannel;
 import java.time.Duration;
 
 /**
@@ -29,8 +28,11 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
     static final long LINGER_NANOS = 1_000_000_000L;
     /** How much a closing connection reads and drops while it lingers. */
     private static final int LINGER_BYTES = 256 * 1024;
-    /** The first input buffer: a request line or a small message; doubles as soon as a read fills it. */
-    static final int FIRST_INPUT = 256;
+    /**
+     * The first input buffer: a small message; doubles as soon as a read fills it, so a request line
+     * reaches 256 bytes in two more reads. Every idle connection keeps this buffer, so it is small.
+     */
+    static final int FIRST_INPUT = 64;
     /** The first output buffer: more than any one-shot reply (512 bytes). */
     static final int FIRST_OUTPUT = 1024;
     private static final ByteBuffer NO_OUTPUT = ByteBuffer.allocate(0);
@@ -40,9 +42,8 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
     }
 
     private final Shared shared;
+    /** Reads and writes go to {@code channel.io()}, looked up at each call rather than kept in a field. */
     private final ByteStream channel;
-    /** Where reads and writes go: {@link ByteStream#io()}. */
-    private final ByteChannel io;
     private final String peer;
     private ByteBuffer in;
     private ByteBuffer out = NO_OUTPUT;
@@ -62,7 +63,6 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
     BlockingConnection(Shared shared, ByteStream channel, String peer) {
         this.shared = shared;
         this.channel = channel;
-        this.io = channel.io();
         this.peer = peer;
         this.in = ByteBuffer.allocate(Math.min(FIRST_INPUT, shared.maxBuffer()));
     }
@@ -117,7 +117,7 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
                     Thread.yield();
                 }
                 int room = in.remaining();
-                int n = io.read(in);
+                int n = channel.io().read(in);
                 drained = n < room;
                 if (n >= 0) {
                     bytesIn += n;
@@ -173,7 +173,7 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
         boolean filled = out.position() == out.capacity();
         out.flip();
         bytesOut += out.remaining();
-        ExactIO.writeFully(io, out);
+        ExactIO.writeFully(channel.io(), out);
         out.clear();
         if (filled && out.capacity() < shared.maxBuffer()) {
             out = ByteBuffer.allocate(Math.min(shared.maxBuffer(), out.capacity() * 2)); // the session had more to say
@@ -192,7 +192,7 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
         long dropped = 0;
         in.clear();
         int n;
-        while (dropped < LINGER_BYTES && (n = io.read(in)) >= 0) {
+        while (dropped < LINGER_BYTES && (n = channel.io().read(in)) >= 0) {
             dropped += n;
             bytesIn += n;
             in.clear();
