@@ -69,23 +69,72 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
 
     /**
      * Serves the connection to its end, reports it, and always releases the socket and the limit
-     * token. The connection's thread runs this directly (no lambda in between): every frame between
-     * here and a blocked read is kept on the heap while the connection is idle.
+     * token. The connection's thread runs this directly, and the read loop is in this one frame: an
+     * idle connection's thread parks in its read, and every frame from here down is copied to the
+     * heap and kept there while it waits (~100 B for each frame not yet compiled by the JIT).
      */
     @Override
     public void run() {
         long start = System.nanoTime();
+        Throwable failure = null;
+        try {
+            StreamSession session = shared.service().open(peer);
+            session.opened(this);
+            flush();
+            boolean peerOpen = true;
+            while (!closing) {
+                if (wantWritable) {
+                    session.writable(this);
+                    flush();
+                } else if (!peerOpen) {
+                    break; // the session neither closes nor writes, and the peer will send no more
+                } else {
+                    if (drained) {
+                        // The last read took all the peer had sent, so a read now would most likely find
+                        // nothing and park this thread: a failed read, an epoll_ctl and a poller wake-up.
+                        // Letting the carrier's other connections go first gives the next message time to
+                        // arrive (pingpong at 100 connections: ~120k -> ~150k messages/s). A bulk sender
+                        // fills the buffer and is never made to wait.
+                        Thread.yield();
+                    }
+                    int room = in.remaining();
+                    int n = channel.io().read(in);
+                    drained = n < room;
+                    if (n >= 0) {
+                        bytesIn += n;
+                        deliver(session);
+                    } else {
+                        peerOpen = false;
+                        deliver(session);
+                        if (!closing) {
+                            session.peerClosed(this);
+                            flush();
+                        }
+                    }
+                }
+            }
+            if (peerOpen) {
+                lingeringClose();
+            }
+        } catch (Throwable t) {
+            failure = t;
+        }
+        ended(start, failure);
+    }
+
+    /** Reports how the connection ended; always closes the socket and gives the limit token back. */
+    private void ended(long start, Throwable failure) {
         String outcome = "closed";
         try {
-            serve(shared.service().open(peer));
-        } catch (IOException e) {
-            outcome = closedBecause != null ? closedBecause : Failures.describe(e);
-            if (closedBecause == null && !Failures.peerCaused(e)) {
-                shared.events().warning(shared.listener().service().name() + " connection from " + peer + " failed: " + e);
+            if (failure instanceof IOException e) {
+                outcome = closedBecause != null ? closedBecause : Failures.describe(e);
+                if (closedBecause == null && !Failures.peerCaused(e)) {
+                    shared.events().warning(shared.listener().service().name() + " connection from " + peer + " failed: " + e);
+                }
+            } else if (failure != null) {
+                outcome = "error: " + failure;
+                shared.events().warning(shared.listener().service().name() + " session for " + peer + " failed, connection closed: " + failure);
             }
-        } catch (RuntimeException | Error e) {
-            outcome = "error: " + e;
-            shared.events().warning(shared.listener().service().name() + " session for " + peer + " failed, connection closed: " + e);
         } finally {
             closeSocket();
             try {
@@ -94,46 +143,6 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
             } finally {
                 shared.connections().release(this); // last: whoever waits for an idle engine also sees this connection's record
             }
-        }
-    }
-
-    private void serve(StreamSession session) throws IOException {
-        session.opened(this);
-        flush();
-        boolean peerOpen = true;
-        while (!closing) {
-            if (wantWritable) {
-                session.writable(this);
-                flush();
-            } else if (!peerOpen) {
-                break; // the session neither closes nor writes, and the peer will send no more
-            } else {
-                if (drained) {
-                    // The last read took all the peer had sent, so a read now would most likely find
-                    // nothing and park this thread: a failed read, an epoll_ctl and a poller wake-up.
-                    // Letting the carrier's other connections go first gives the next message time to
-                    // arrive (pingpong at 100 connections: ~120k -> ~150k messages/s). A bulk sender
-                    // fills the buffer and is never made to wait.
-                    Thread.yield();
-                }
-                int room = in.remaining();
-                int n = channel.io().read(in);
-                drained = n < room;
-                if (n >= 0) {
-                    bytesIn += n;
-                    deliver(session);
-                } else {
-                    peerOpen = false;
-                    deliver(session);
-                    if (!closing) {
-                        session.peerClosed(this);
-                        flush();
-                    }
-                }
-            }
-        }
-        if (peerOpen) {
-            lingeringClose();
         }
     }
 
