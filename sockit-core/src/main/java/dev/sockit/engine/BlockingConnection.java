@@ -23,22 +23,28 @@ import java.time.Duration;
  * fills it, both up to the configured buffer size. An idle connection then costs a few hundred bytes
  * of buffer instead of two full-size ones (32 KiB by default), while a bulk transfer reaches full size within a few reads.
  */
-final class BlockingConnection implements Output, Connections.Member {
+final class BlockingConnection implements Runnable, Output, Connections.Member {
     /** How long a closing connection waits for the peer's end of stream before it just closes. */
     static final long LINGER_NANOS = 1_000_000_000L;
     /** How much a closing connection reads and drops while it lingers. */
     private static final int LINGER_BYTES = 256 * 1024;
-    /** The first input buffer: a request line or a small message; doubles as soon as a read fills it. */
-    static final int FIRST_INPUT = 256;
+    /**
+     * The first input buffer: a small message; doubles as soon as a read fills it, so a request line
+     * reaches 256 bytes in two more reads. Every idle connection keeps this buffer, so it is small.
+     */
+    static final int FIRST_INPUT = 64;
     /** The first output buffer: more than any one-shot reply (512 bytes). */
     static final int FIRST_OUTPUT = 1024;
     private static final ByteBuffer NO_OUTPUT = ByteBuffer.allocate(0);
 
+    /** What every connection of one listener shares. */
+    record Shared(Listener listener, StreamService service, Connections connections, ServerEvents events, int maxBuffer) {
+    }
+
+    private final Shared shared;
+    /** Reads and writes go to {@code channel.io()}, looked up at each call rather than kept in a field. */
     private final ByteStream channel;
-    private final Listener listener;
     private final String peer;
-    private final ServerEvents events;
-    private final int maxBuffer;
     private ByteBuffer in;
     private ByteBuffer out = NO_OUTPUT;
     private boolean closing;
@@ -54,77 +60,89 @@ final class BlockingConnection implements Output, Connections.Member {
     /** Why the channel was closed from outside (idle timeout, stop), for the log line. */
     volatile String closedBecause;
 
-    BlockingConnection(ByteStream channel, Listener listener, String peer, ServerEvents events, int bufferSize) {
+    BlockingConnection(Shared shared, ByteStream channel, String peer) {
+        this.shared = shared;
         this.channel = channel;
-        this.listener = listener;
         this.peer = peer;
-        this.events = events;
-        this.maxBuffer = bufferSize;
-        this.in = ByteBuffer.allocate(Math.min(FIRST_INPUT, bufferSize));
+        this.in = ByteBuffer.allocate(Math.min(FIRST_INPUT, shared.maxBuffer()));
     }
 
-    /** Serves the connection to its end, reports it, and always releases the socket and the limit token. */
-    void run(StreamService service, Connections connections) {
+    /**
+     * Serves the connection to its end, reports it, and always releases the socket and the limit
+     * token. The connection's thread runs this directly, and the read loop is in this one frame: an
+     * idle connection's thread parks in its read, and every frame from here down is copied to the
+     * heap and kept there while it waits (~100 B for each frame not yet compiled by the JIT).
+     */
+    @Override
+    public void run() {
         long start = System.nanoTime();
-        String outcome = "closed";
+        Throwable failure = null;
         try {
-            serve(service.open(peer));
-        } catch (IOException e) {
-            outcome = closedBecause != null ? closedBecause : Failures.describe(e);
-            if (closedBecause == null && !Failures.peerCaused(e)) {
-                events.warning(listener.service().name() + " connection from " + peer + " failed: " + e);
-            }
-        } catch (RuntimeException | Error e) {
-            outcome = "error: " + e;
-            events.warning(listener.service().name() + " session for " + peer + " failed, connection closed: " + e);
-        } finally {
-            closeSocket();
-            try {
-                events.connectionEnded(new ConnectionRecord(listener, peer, bytesIn, bytesOut,
-                        Duration.ofNanos(System.nanoTime() - start), outcome));
-            } finally {
-                connections.release(this); // last: whoever waits for an idle engine also sees this connection's record
-            }
-        }
-    }
-
-    private void serve(StreamSession session) throws IOException {
-        session.opened(this);
-        flush();
-        boolean peerOpen = true;
-        while (!closing) {
-            if (wantWritable) {
-                session.writable(this);
-                flush();
-            } else if (!peerOpen) {
-                break; // the session neither closes nor writes, and the peer will send no more
-            } else {
-                if (drained) {
-                    // The last read took all the peer had sent, so a read now would most likely find
-                    // nothing and park this thread: a failed read, an epoll_ctl and a poller wake-up.
-                    // Letting the carrier's other connections go first gives the next message time to
-                    // arrive (pingpong at 100 connections: ~120k -> ~150k messages/s). A bulk sender
-                    // fills the buffer and is never made to wait.
-                    Thread.yield();
-                }
-                int room = in.remaining();
-                int n = channel.read(in);
-                drained = n < room;
-                if (n >= 0) {
-                    bytesIn += n;
-                    deliver(session);
+            StreamSession session = shared.service().open(peer);
+            session.opened(this);
+            flush();
+            boolean peerOpen = true;
+            while (!closing) {
+                if (wantWritable) {
+                    session.writable(this);
+                    flush();
+                } else if (!peerOpen) {
+                    break; // the session neither closes nor writes, and the peer will send no more
                 } else {
-                    peerOpen = false;
-                    deliver(session);
-                    if (!closing) {
-                        session.peerClosed(this);
-                        flush();
+                    if (drained) {
+                        // The last read took all the peer had sent, so a read now would most likely find
+                        // nothing and park this thread: a failed read, an epoll_ctl and a poller wake-up.
+                        // Letting the carrier's other connections go first gives the next message time to
+                        // arrive (pingpong at 100 connections: ~120k -> ~150k messages/s). A bulk sender
+                        // fills the buffer and is never made to wait.
+                        Thread.yield();
+                    }
+                    int room = in.remaining();
+                    int n = channel.io().read(in);
+                    drained = n < room;
+                    if (n >= 0) {
+                        bytesIn += n;
+                        deliver(session);
+                    } else {
+                        peerOpen = false;
+                        deliver(session);
+                        if (!closing) {
+                            session.peerClosed(this);
+                            flush();
+                        }
                     }
                 }
             }
+            if (peerOpen) {
+                lingeringClose();
+            }
+        } catch (Throwable t) {
+            failure = t;
         }
-        if (peerOpen) {
-            lingeringClose();
+        ended(start, failure);
+    }
+
+    /** Reports how the connection ended; always closes the socket and gives the limit token back. */
+    private void ended(long start, Throwable failure) {
+        String outcome = "closed";
+        try {
+            if (failure instanceof IOException e) {
+                outcome = closedBecause != null ? closedBecause : Failures.describe(e);
+                if (closedBecause == null && !Failures.peerCaused(e)) {
+                    shared.events().warning(shared.listener().service().name() + " connection from " + peer + " failed: " + e);
+                }
+            } else if (failure != null) {
+                outcome = "error: " + failure;
+                shared.events().warning(shared.listener().service().name() + " session for " + peer + " failed, connection closed: " + failure);
+            }
+        } finally {
+            closeSocket();
+            try {
+                shared.events().connectionEnded(new ConnectionRecord(shared.listener(), peer, bytesIn, bytesOut,
+                        Duration.ofNanos(System.nanoTime() - start), outcome));
+            } finally {
+                shared.connections().release(this); // last: whoever waits for an idle engine also sees this connection's record
+            }
         }
     }
 
@@ -147,10 +165,10 @@ final class BlockingConnection implements Output, Connections.Member {
         }
         boolean filled = in.limit() == in.capacity();
         in.compact();
-        if (filled && in.capacity() < maxBuffer) {
+        if (filled && in.capacity() < shared.maxBuffer()) {
             // The read filled the buffer: the peer sends faster than this size carries, or the
             // session waits for a message longer than it. Either way, a bigger one.
-            ByteBuffer bigger = ByteBuffer.allocate(Math.min(maxBuffer, in.capacity() * 2));
+            ByteBuffer bigger = ByteBuffer.allocate(Math.min(shared.maxBuffer(), in.capacity() * 2));
             in = bigger.put(in.flip());
         } else if (!in.hasRemaining()) {
             throw new IOException("session consumed nothing from a full input buffer of " + in.capacity() + " bytes");
@@ -164,10 +182,10 @@ final class BlockingConnection implements Output, Connections.Member {
         boolean filled = out.position() == out.capacity();
         out.flip();
         bytesOut += out.remaining();
-        ExactIO.writeFully(channel, out);
+        ExactIO.writeFully(channel.io(), out);
         out.clear();
-        if (filled && out.capacity() < maxBuffer) {
-            out = ByteBuffer.allocate(Math.min(maxBuffer, out.capacity() * 2)); // the session had more to say
+        if (filled && out.capacity() < shared.maxBuffer()) {
+            out = ByteBuffer.allocate(Math.min(shared.maxBuffer(), out.capacity() * 2)); // the session had more to say
         }
         lastActivity = System.nanoTime();
     }
@@ -188,7 +206,7 @@ final class BlockingConnection implements Output, Connections.Member {
         long dropped = 0;
         in.clear();
         int n;
-        while (dropped < LINGER_BYTES && (n = channel.read(in)) >= 0) {
+        while (dropped < LINGER_BYTES && (n = channel.io().read(in)) >= 0) {
             dropped += n;
             bytesIn += n;
             in.clear();
@@ -220,7 +238,7 @@ final class BlockingConnection implements Output, Connections.Member {
     /** Output is allocated on first use: discard and sink never need any. */
     private void allocateOutput() {
         if (out == NO_OUTPUT) {
-            out = ByteBuffer.allocate(Math.min(FIRST_OUTPUT, maxBuffer));
+            out = ByteBuffer.allocate(Math.min(FIRST_OUTPUT, shared.maxBuffer()));
         }
     }
 
@@ -248,7 +266,7 @@ final class BlockingConnection implements Output, Connections.Member {
 
     @Override
     public String toString() {
-        return listener.service().name() + " " + peer;
+        return shared.listener().service().name() + " " + peer;
     }
 
     /** The socket is closed here, once, at the end of {@link #run}. */

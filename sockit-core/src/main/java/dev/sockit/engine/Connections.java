@@ -1,6 +1,7 @@
 package dev.sockit.engine;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -17,6 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Connections {
     private final Semaphore tokens;
     private final Set<Member> open = ConcurrentHashMap.newKeySet();
+    private final Set<Member> openView = Collections.unmodifiableSet(open);
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition empty = lock.newCondition();
 
@@ -86,6 +88,15 @@ public final class Connections {
 
     public Set<Member> snapshot() {
         return Set.copyOf(open);
+    }
+
+    /**
+     * The open connections, live: iterating sees each connection open throughout and may or may not
+     * see those added or removed meanwhile, and copies nothing. For a periodic sweep, which a
+     * snapshot would make allocate in proportion to the connections on every pass.
+     */
+    public Iterable<Member> live() {
+        return openView;
     }
 
     public void closeAll(String because) {

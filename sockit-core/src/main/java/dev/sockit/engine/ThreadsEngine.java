@@ -95,6 +95,7 @@ public final class ThreadsEngine implements Engine {
     private void acceptLoop(Listener listener, Acceptor acceptor, StreamService service) {
         AcceptBackoff backoff = new AcceptBackoff(config.events(), listener.toString());
         Thread.Builder connectionThreads = threads(acceptor.socket());
+        BlockingConnection.Shared shared = new BlockingConnection.Shared(listener, service, connections, config.events(), config.bufferSize());
         while (true) {
             try {
                 connections.acquire();
@@ -117,14 +118,14 @@ public final class ThreadsEngine implements Engine {
                 continue;
             }
             backoff.succeeded();
-            BlockingConnection c = new BlockingConnection(accepted.stream(), listener, accepted.peer(), config.events(), config.bufferSize());
+            BlockingConnection c = new BlockingConnection(shared, accepted.stream(), accepted.peer());
             connections.add(c);
             if (config.iterative()) {
-                c.run(service, connections);
+                c.run();
             } else {
                 // Unnamed, as virtual threads usually are: a name per connection is memory an idle
                 // connection keeps; the connection's log line names the peer.
-                connectionThreads.start(() -> c.run(service, connections));
+                connectionThreads.start(c);
             }
         }
     }
@@ -138,11 +139,15 @@ public final class ThreadsEngine implements Engine {
         }
     }
 
-    /** Ends lingering closes that took too long, and connections idle past the timeout. */
+    /**
+     * Ends lingering closes that took too long, and connections idle past the timeout. It walks the
+     * live set rather than a copy: a copy of 10,000 connections five times a second was ~3 MB/s of
+     * garbage while every connection sat idle, which filled the young generation and kept its pages resident.
+     */
     private void reap() {
         long now = System.nanoTime();
         long idle = config.idleTimeout().toNanos();
-        for (Connections.Member m : connections.snapshot()) {
+        for (Connections.Member m : connections.live()) {
             BlockingConnection c = (BlockingConnection) m;
             long linger = c.lingerDeadline;
             if (linger != 0 && now - linger > 0) {
