@@ -21,8 +21,12 @@ final class SocketOptionsMixin {
     List<String> keepAlive = new ArrayList<>();
 
     @Option(names = "--nodelay", paramLabel = "SERVICE", arity = "0..1", fallbackValue = "*",
-            description = "TCP_NODELAY: send small writes at once (no Nagle).")
+            description = "TCP_NODELAY: send small writes at once (no Nagle). sockit serve sets it on the TCP connections it accepts unless told --nagle.")
     List<String> noDelay = new ArrayList<>();
+
+    @Option(names = "--nagle", paramLabel = "SERVICE", arity = "0..1", fallbackValue = "*",
+            description = "TCP_NODELAY off: keep Nagle's algorithm, which holds back small writes while data is unacknowledged.")
+    List<String> nagle = new ArrayList<>();
 
     @Option(names = "--rcvbuf", paramLabel = "[SERVICE=]BYTES", description = "SO_RCVBUF, e.g. 262144 or 256k (the kernel doubles it).")
     List<String> receiveBuffer = new ArrayList<>();
@@ -43,6 +47,7 @@ final class SocketOptionsMixin {
         SocketOptions o = SocketOptions.DEFAULTS;
         o = apply(o, "--keepalive", keepAlive, service, (x, v) -> x.withKeepAlive(KeepAlive.parse(v)));
         o = applyFlag(o, "--nodelay", noDelay, service, x -> x.withNoDelay(true));
+        o = applyFlag(o, "--nagle", nagle, service, x -> x.withNoDelay(false));
         o = apply(o, "--rcvbuf", receiveBuffer, service, (x, v) -> x.withReceiveBuffer(bytes(v)));
         o = apply(o, "--sndbuf", sendBuffer, service, (x, v) -> x.withSendBuffer(bytes(v)));
         o = apply(o, "--linger", linger, service, (x, v) -> x.withLinger(Duration.ofSeconds(seconds(v))));
@@ -61,8 +66,13 @@ final class SocketOptionsMixin {
                 }
             }
         }
-        for (List<String> flags : List.of(noDelay, reusePort)) {
+        for (List<String> flags : List.of(noDelay, nagle, reusePort)) {
             flags.stream().filter(v -> !v.equals("*")).forEach(scopes::add);
+        }
+        for (String v : noDelay) {
+            if (nagle.stream().anyMatch(n -> n.equalsIgnoreCase(v))) {
+                throw new Main.UsageException("--nodelay and --nagle contradict each other" + (v.equals("*") ? "" : " for " + v) + "; give one");
+            }
         }
         for (String scope : scopes) {
             if (!scoped) {

@@ -45,6 +45,8 @@ class CliErrorsTest {
             "serve echo@:0 --keepalive chargen=1,1,3|sockit: an option names service 'chargen', which is not being served (serving: echo)",
             "serve echo@:0 --rcvbuf lots|sockit: --rcvbuf: 'lots' is not a size in bytes (e.g. 262144 or 256k)",
             "serve echo@:0 --linger -1|sockit: --linger: must be from 0 to 65535 seconds, not -1",
+            "serve echo@:0 --nodelay --nagle|sockit: --nodelay and --nagle contradict each other; give one",
+            "serve echo@:0 discard@:0 --nodelay=echo --nagle=echo|sockit: --nodelay and --nagle contradict each other for echo; give one",
             "serve echo@:0 --engine kqueue|sockit: Invalid value for option '--engine': unknown engine 'kqueue'; engines: threads, epoll",
             "keepalive|sockit: give either ENDPOINT to connect to, or --listen ENDPOINT",
             "keepalive 127.0.0.1:7 --keepalive off|sockit: --keepalive off makes no sense here: this command watches keepalive",

@@ -1,5 +1,7 @@
 package dev.sockit.engine;
 
+import dev.sockit.net.SocketOptions;
+
 import dev.sockit.io.StreamAcceptor;
 import dev.sockit.server.Listener;
 import dev.sockit.service.StreamService;
@@ -58,11 +60,14 @@ public final class ThreadsEngine implements Engine {
     }
 
     private String configure(Listener listener, SocketChannel channel) {
-        if (!listener.options().isDefault()) {
+        SocketOptions options = listener.isTcp() ? listener.options().forAcceptedTcp() : listener.options();
+        if (!options.isDefault()) {
             try {
-                listener.options().applyTo(channel, listener.isTcp());
+                options.applyTo(channel, listener.isTcp());
             } catch (IOException e) {
-                config.events().warning("cannot set " + listener.options() + " on a connection to " + listener + ": " + e.getMessage());
+                if (!listener.options().isDefault()) { // the default TCP_NODELAY fails only on a connection already reset
+                    config.events().warning("cannot set " + listener.options() + " on a connection to " + listener + ": " + e.getMessage());
+                }
             }
         }
         return PeerNames.of(channel);

@@ -70,6 +70,17 @@ public record SocketOptions(KeepAlive keepAlive, Boolean noDelay, Integer receiv
         return equals(DEFAULTS);
     }
 
+    /**
+     * What a server sets on the TCP connections it accepts: these options, with TCP_NODELAY on unless
+     * they say otherwise. Both engines write a session's whole output at once, so Nagle's algorithm has
+     * nothing to coalesce and only holds back the tail of a bulk write until the previous one is
+     * acknowledged (measured: stream echo at half a CPU, 8 connections, ~500 MB/s with Nagle, ~610
+     * without). Netty, Go and nginx default to the same.
+     */
+    public SocketOptions forAcceptedTcp() {
+        return noDelay == null ? withNoDelay(true) : this;
+    }
+
     /** Applies the per-connection options to an accepted or connecting socket. TCP-only options are skipped on Unix sockets. */
     public void applyTo(NetworkChannel ch, boolean tcp) throws IOException {
         if (tcp && keepAlive != null) {

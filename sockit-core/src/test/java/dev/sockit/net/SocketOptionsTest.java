@@ -74,4 +74,13 @@ class SocketOptionsTest {
             assertThat(second.endpoint()).isEqualTo(first.endpoint());
         }
     }
+
+    @Test
+    void acceptedTcpConnectionsGetNoDelayUnlessTheOptionsSayOtherwise() {
+        assertThat(SocketOptions.DEFAULTS.forAcceptedTcp().noDelay()).isTrue();
+        assertThat(SocketOptions.DEFAULTS.withNoDelay(false).forAcceptedTcp().noDelay()).as("--nagle").isFalse();
+        SocketOptions keep = SocketOptions.DEFAULTS.withKeepAlive(new KeepAlive(7, 3, 4));
+        assertThat(keep.forAcceptedTcp()).isEqualTo(keep.withNoDelay(true));
+        assertThat(SocketOptions.DEFAULTS.isDefault()).as("what the listening line shows is unchanged").isTrue();
+    }
 }

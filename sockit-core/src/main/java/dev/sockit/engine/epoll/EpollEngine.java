@@ -15,6 +15,8 @@ import dev.sockit.server.Listener;
 import dev.sockit.service.StreamService;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
 import java.io.UncheckedIOException;
 import java.nio.channels.ServerSocketChannel;
 import java.time.Instant;
@@ -131,7 +133,22 @@ public final class EpollEngine implements Engine {
                     + JdkDescriptors.unavailable().orElse("unknown reason"));
         }
         boolean unix = listener.bound() instanceof Endpoint.Unix;
+        if (!unix && listener.options().noDelay() == null) {
+            noDelayOnListener(listener, fd);
+        }
         start(new Listening(listener, service, fd, unix, config.iterative(), config.events(), channel));
+    }
+
+    /**
+     * TCP_NODELAY on the listening socket, where Linux copies it to every socket accepted from it: the
+     * default of {@link dev.sockit.net.SocketOptions#forAcceptedTcp} without a system call per connection.
+     */
+    private void noDelayOnListener(Listener listener, int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            Libc.setsockopt(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, arena.allocateFrom(ValueLayout.JAVA_INT, 1), "TCP_NODELAY");
+        } catch (ErrnoException e) {
+            config.events().warning("cannot set TCP_NODELAY on " + listener + ": " + e.getMessage());
+        }
     }
 
     /** Serves a listener made through {@code dev.sockit.linux} (Linux abstract names); other acceptors cannot be polled. */

@@ -66,6 +66,38 @@ class EpollEngineTest {
         return s;
     }
 
+    /** TCP_NODELAY as the server sees it on the one connection open (echo keeps it open). */
+    private static int noDelayOfTheOpenConnection(EpollEngine engine) throws Exception {
+        Connection c = (Connection) engine.connections.snapshot().iterator().next();
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment v = arena.allocate(java.lang.foreign.ValueLayout.JAVA_INT);
+            dev.sockit.linux.Libc.getsockopt(c.fd, dev.sockit.linux.Libc.IPPROTO_TCP, dev.sockit.linux.Libc.TCP_NODELAY, v, "TCP_NODELAY");
+            return v.get(java.lang.foreign.ValueLayout.JAVA_INT, 0);
+        }
+    }
+
+    @Test
+    void acceptedTcpConnectionsHaveNoDelayByDefaultAndNagleWhenAskedFor() throws Exception {
+        for (boolean nagle : new boolean[] {false, true}) {
+            EpollEngine engine = engine(1, 100);
+            try {
+                ServerSocketChannel ch = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+                Endpoint bound = Endpoint.of(ch.getLocalAddress());
+                dev.sockit.net.SocketOptions options = nagle ? dev.sockit.net.SocketOptions.DEFAULTS.withNoDelay(false) : dev.sockit.net.SocketOptions.DEFAULTS;
+                engine.serve(new Listener(service("echo"), Transport.TCP, bound, bound, options, ""), ch,
+                        service("echo").stream().apply(Settings.defaults()));
+                try (Socket s = connect((InetSocketAddress) ch.getLocalAddress())) {
+                    s.getOutputStream().write(1);
+                    assertThat(s.getInputStream().read()).isEqualTo(1); // the connection is up and served
+                    assertThat(noDelayOfTheOpenConnection(engine)).as(nagle ? "--nagle" : "default").isEqualTo(nagle ? 0 : 1);
+                }
+            } finally {
+                engine.stopAccepting();
+                engine.abort();
+            }
+        }
+    }
+
     @Test
     void aOneShotServiceAnswersASilentClientWithoutEverRegisteringItsSocket() throws Exception {
         // daytime answers and closes in the session's opened(): nothing to wait for, so no epoll_ctl,
