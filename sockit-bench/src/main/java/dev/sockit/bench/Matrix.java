@@ -279,7 +279,8 @@ public final class Matrix {
         int reps = 5;
         Duration duration = Duration.ofSeconds(3);
         Duration warmup = Duration.ofSeconds(2);
-        Duration idleHold = Duration.ofSeconds(5);
+        /** Long enough for the generator to open 18,000 connections on a busy box, and hold them. */
+        Duration idleHold = Duration.ofSeconds(8);
         int[] idle = {10_000, 18_000};
         /** The share of CPU 0 a server gets in the capped rows. */
         double cap = 0.5;
