@@ -78,7 +78,7 @@ final class ServeCommand implements Callable<Integer> {
     EngineKind engine;
 
     @Option(names = "--busy-poll", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "epoll engine: after handling events, keep polling this long before sleeping; lower latency for interactive clients, for CPU while they are active; 0 sleeps at once (default: 50us, or 0 when a CPU quota limits the process, as in a container with a CPU limit).")
+            description = "With few connections, after handling input keep polling this long for more before sleeping (epoll: the loop; threads: the connection's thread); lower latency for interactive clients, for CPU while they are active; 0 sleeps at once (default: 50us, or 0 when a CPU quota limits the process, as in a container with a CPU limit).")
     Duration busyPoll;
 
     @Option(names = "--iterative", description = "Serve one connection at a time per listener, like the classic iterative servers.")
@@ -233,9 +233,9 @@ final class ServeCommand implements Callable<Integer> {
         return new ReplyLimits(!answerAnySource, perSource, replyBurst, global, globalBurst, replySources);
     }
 
-    /** Why the epoll engine does not busy-poll, when it was left to choose and chose not to; else empty. */
+    /** Why the engine does not busy-poll, when it was left to choose and chose not to; else empty. */
     private String busyPollNote(EngineKind kind) {
-        if (kind != EngineKind.EPOLL || busyPoll != null) {
+        if (busyPoll != null) {
             return "";
         }
         java.util.OptionalDouble quota = dev.sockit.linux.CpuQuota.ofThisProcess();

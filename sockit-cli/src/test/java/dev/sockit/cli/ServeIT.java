@@ -165,11 +165,11 @@ class ServeIT {
 
     /**
      * Under a CPU quota (a container's CPU limit; here a cgroup of our own), busy polling would spend
-     * the quota itself, so the epoll engine does not poll unless asked to, and says why. Needs root
+     * the quota itself, so neither engine polls unless asked to, and serve says why. Needs root
      * and the cgroup v1 cpu controller (CI has both); skips elsewhere with the reason.
      */
     @Test
-    void underACpuQuotaTheEpollEngineDoesNotBusyPollAndSaysWhy() throws Exception {
+    void underACpuQuotaNoEngineBusyPollsAndServeSaysWhy() throws Exception {
         Path cpu = Path.of("/sys/fs/cgroup/cpu");
         Assumptions.assumeTrue("root".equals(System.getProperty("user.name")) && Files.isWritable(cpu.resolve("cgroup.procs")),
                 "needs root and the cgroup v1 cpu controller at " + cpu + " to make a CPU quota");
@@ -185,6 +185,10 @@ class ServeIT {
             try (SockitProcess p = SockitProcess.start(inGroup, "serve", "echo@127.0.0.1:0", "--engine", "epoll", "--busy-poll", "20us")) {
                 assertThat(p.awaitErr(l -> l.contains("served by the"), WAIT)).as("asked for: no note")
                         .isEqualTo("sockit: stream connections served by the epoll engine");
+            }
+            try (SockitProcess p = SockitProcess.start(inGroup, "serve", "echo@127.0.0.1:0", "--engine", "threads")) {
+                assertThat(p.awaitErr(l -> l.contains("served by the"), WAIT)).as("the threads engine follows the same rule")
+                        .isEqualTo("sockit: stream connections served by the threads engine (no busy polling: a CPU quota limits this process to 0.5 CPUs)");
             }
         } finally {
             Files.deleteIfExists(group); // the servers have exited: the group is empty

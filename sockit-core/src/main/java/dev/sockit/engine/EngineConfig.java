@@ -12,16 +12,18 @@ import java.time.Duration;
  * @param bufferSize     bytes of input and of output buffered per connection: the bound on per-connection memory
  * @param idleTimeout    close a connection silent this long; {@link Duration#ZERO} for never
  * @param iterative      serve one connection at a time per listener, as the classic iterative servers do
- * @param busyPoll       how long an event loop keeps polling after its last event before it sleeps
- *                       (epoll; the threads engine has no loop to keep awake); {@link Duration#ZERO} sleeps at once
+ * @param busyPoll       how long an engine keeps polling for input before it sleeps, while it serves few
+ *                       connections: the epoll engine's loop after its last event, the threads engine's
+ *                       connection thread after it has read all there was; {@link Duration#ZERO} sleeps at once
  */
 public record EngineConfig(ServerEvents events, int maxConnections, int bufferSize, Duration idleTimeout, boolean iterative,
                            Duration busyPoll) {
     /**
      * Waking a sleeping thread costs tens of microseconds on a virtual machine (the CPU halts and is
-     * woken by an interrupt); polling for this long after the last event keeps a loop awake through
-     * the gap between a reply and the next request of an interactive client, which halves its round
-     * trip (docs/benchmarks.md). It costs CPU only while clients are active: at most this much after
+     * woken by an interrupt); polling for this long after the last input keeps an engine awake
+     * through the gap between a reply and the next request of an interactive client, which halves its
+     * round trip (the epoll engine's loop) or more (the threads engine, whose every wake-up also goes
+     * through the JDK's poller and scheduler; docs/benchmarks.md). It costs CPU only while clients are active: at most this much after
      * each burst of events.
      */
     public static final Duration DEFAULT_BUSY_POLL = Duration.ofNanos(50_000);

@@ -100,7 +100,8 @@ public final class ThreadsEngine implements Engine {
     private void acceptLoop(Listener listener, Acceptor acceptor, StreamService service) {
         AcceptBackoff backoff = new AcceptBackoff(config.events(), listener.toString());
         Thread.Builder connectionThreads = threads(acceptor.socket());
-        BlockingConnection.Shared shared = new BlockingConnection.Shared(listener, service, connections, config.events(), config.bufferSize());
+        BlockingConnection.Shared shared = new BlockingConnection.Shared(listener, service, connections, config.events(), config.bufferSize(),
+                config.busyPoll().toNanos());
         while (true) {
             try {
                 connections.acquire();

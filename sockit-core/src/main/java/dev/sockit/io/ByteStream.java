@@ -22,6 +22,16 @@ public interface ByteStream extends ByteChannel {
         return -1;
     }
 
+    /**
+     * Reads what arrives before {@code deadline} ({@link System#nanoTime()}) without parking the
+     * thread, trying again and again and letting other threads run between tries: a busy poll.
+     * Returns the bytes read, 0 when nothing came in time (or this stream cannot poll), -1 at end of
+     * stream. Reads block again afterwards.
+     */
+    default int poll(java.nio.ByteBuffer dst, long deadline) throws IOException {
+        return 0;
+    }
+
     /** True when reads block inside a native call, which would pin a virtual thread to its carrier. */
     default boolean blocksInNativeCode() {
         return false;
@@ -57,6 +67,24 @@ public interface ByteStream extends ByteChannel {
             @Override
             public void shutdownOutput() throws IOException {
                 channel.shutdownOutput();
+            }
+
+            /**
+             * The mode switches cost no system call once a virtual thread has read: the JDK has made
+             * the socket non-blocking for good and parks the thread itself when a read finds nothing.
+             */
+            @Override
+            public int poll(java.nio.ByteBuffer dst, long deadline) throws IOException {
+                channel.configureBlocking(false);
+                try {
+                    int n;
+                    while ((n = channel.read(dst)) == 0 && System.nanoTime() - deadline < 0) {
+                        Thread.yield();
+                    }
+                    return n;
+                } finally {
+                    channel.configureBlocking(true);
+                }
             }
 
             @Override

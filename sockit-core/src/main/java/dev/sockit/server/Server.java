@@ -163,7 +163,7 @@ public final class Server implements AutoCloseable {
         private Builder() {
         }
 
-        /** How long an event loop polls after its last event before sleeping (epoll; see {@link EngineConfig#busyPoll()}). */
+        /** How long an engine polls for more input before sleeping (see {@link EngineConfig#busyPoll()}). */
         public Builder busyPoll(Duration d) {
             if (d.isNegative()) {
                 throw new IllegalArgumentException("busy poll cannot be negative");

@@ -48,6 +48,30 @@ class ServicesOverTcpTest {
         }
     }
 
+    /**
+     * With a long busy poll every message after the first is picked up by polling, not by a blocking
+     * read (the threads engine with one connection; the epoll engine's loop), and the end of stream
+     * too: every round trip is still whole, and half-close still ends the connection.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1", "::1"})
+    void echoAnswersEveryMessageWhileBusyPolling(String host) throws Exception {
+        try (Server server = Loopback.serve(host, "echo", SETTINGS, events, b -> b.busyPoll(Duration.ofSeconds(2)));
+             Socket s = Loopback.connect(server)) {
+            OutputStream out = s.getOutputStream();
+            for (int i = 0; i < 200; i++) {
+                byte[] message = ("message " + i + "\r\n").getBytes(US_ASCII);
+                out.write(message);
+                assertThat(s.getInputStream().readNBytes(message.length)).isEqualTo(message);
+            }
+            s.shutdownOutput();
+            assertThat(Loopback.readAll(s)).isEmpty();
+            ConnectionRecord r = events.nextEnded(Duration.ofSeconds(10));
+            assertThat(r.outcome()).isEqualTo("closed");
+            assertThat(r.bytesIn()).isEqualTo(r.bytesOut()).isEqualTo(2_490);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"127.0.0.1", "::1"})
     void discardReadsAndSendsNothing(String host) throws Exception {
