@@ -195,6 +195,47 @@ class ServeIT {
         }
     }
 
+    /**
+     * The virtual-thread scheduler never preempts, and a busy-polling connection holds its carrier for
+     * as long as its client keeps sending within the poll. On one CPU (one carrier) with a 10 s poll, a
+     * client that never pauses would keep the acceptor from ever running if its connection did not
+     * step aside now and then (a yield is not enough: the carrier takes the thread straight back): a
+     * second client must still be served while the first one chats.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"threads", "epoll"})
+    void aChattyClientOnOneCpuDoesNotKeepOthersWaiting(String engine) throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/taskset")), "needs taskset (util-linux) to give the server one CPU");
+        try (SockitProcess p = SockitProcess.start(List.of("/usr/bin/taskset", "-c", "0"),
+                "serve", "--json", "--engine", engine, "--busy-poll", "10s", "echo@:0")) {
+            int port = ports(p, 1).get("echo");
+            java.util.concurrent.atomic.AtomicBoolean secondServed = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicLong chatted = new java.util.concurrent.atomic.AtomicLong();
+            try (Socket chatty = new Socket("127.0.0.1", port)) {
+                chatty.setSoTimeout(10_000);
+                Thread chat = Thread.ofPlatform().start(() -> {
+                    byte[] message = "ping\r\n".getBytes(US_ASCII);
+                    try {
+                        while (!secondServed.get()) {
+                            chatty.getOutputStream().write(message);
+                            assertThat(chatty.getInputStream().readNBytes(message.length)).isEqualTo(message);
+                            chatted.incrementAndGet();
+                        }
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                while (chatted.get() < 100) {
+                    Thread.onSpinWait(); // the first client is in full flow (and its connection polling) before the second comes
+                }
+                byte[] reply = exchange("127.0.0.1", port, "second\r\n".getBytes(US_ASCII), true);
+                secondServed.set(true);
+                chat.join(10_000);
+                assertThat(reply).isEqualTo("second\r\n".getBytes(US_ASCII));
+            }
+        }
+    }
+
     /** The stopping event comes once the listener is closed: from then on, connections are refused. */
     private static void awaitRefused(SockitProcess p, int port) throws Exception {
         p.awaitErr(l -> l.contains("\"event\":\"stopping\""), WAIT);

@@ -12,6 +12,7 @@ import dev.sockit.service.StreamSession;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One connection of the {@code threads} engine, driven by one (virtual) thread with blocking reads
@@ -47,6 +48,14 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
      * carrier each, so a polling connection never holds up another that has input.
      */
     static final int BUSY_POLL_CONNECTIONS = Runtime.getRuntime().availableProcessors();
+    /**
+     * How long a connection may keep its carrier before it steps aside. The virtual-thread scheduler
+     * never preempts, and a thread that never has to wait (a bulk sender's reads always find data, a
+     * chatty client's polls always do) never unmounts: on one CPU it would keep every other thread
+     * of the process, the acceptor among them, from running. {@code Thread.yield()} is no remedy: the
+     * carrier puts the thread back in the queue it is draining and takes it again at once.
+     */
+    static final long SLICE_NANOS = 2_000_000L;
 
     private final Shared shared;
     /** Reads and writes go to {@code channel.io()}, looked up at each call rather than kept in a field. */
@@ -60,6 +69,8 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
     private boolean drained;
     private long bytesIn;
     private long bytesOut;
+    /** When this connection last stepped aside (see {@link #SLICE_NANOS}). */
+    private long sliceStart = System.nanoTime();
 
     /** Read by the reaper: when this connection last moved a byte, and when its lingering close must end. */
     volatile long lastActivity = System.nanoTime();
@@ -90,6 +101,12 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
             flush();
             boolean peerOpen = true;
             while (!closing) {
+                if (lastActivity - sliceStart > SLICE_NANOS) {
+                    // A timed park unmounts the thread and it comes back through the timer, so the
+                    // carrier runs whatever else is queued first. Costs a few µs each slice.
+                    LockSupport.parkNanos(1);
+                    sliceStart = System.nanoTime();
+                }
                 if (wantWritable) {
                     session.writable(this);
                     flush();

@@ -72,11 +72,12 @@ public interface ByteStream extends ByteChannel {
             /**
              * The mode switches cost no system call once a virtual thread has read: the JDK has made
              * the socket non-blocking for good and parks the thread itself when a read finds nothing.
-             * The virtual-thread scheduler never preempts, so the yield first is what lets a carrier's
-             * other threads (its acceptor, say) run while a busy client keeps this one polling. Only
-             * once: a yield with nothing else queued wakes another carrier to take the thread over,
+             * The yield first lets threads already queued on this carrier go before the poll holds it.
+             * Only once: a yield with nothing else queued wakes another carrier to take the thread over,
              * and yielding on every try made polling slower than parking when the process had two CPUs
-             * (pingpong, one connection, unpinned: ~15k against ~30k messages/s with one yield).
+             * (pingpong, one connection, unpinned: ~15k against ~30k messages/s with one yield). A
+             * yield does not make a carrier look at other queues (it takes the thread straight back),
+             * so a caller that polls again and again must also step aside now and then by parking.
              */
             @Override
             public int poll(java.nio.ByteBuffer dst, long deadline) throws IOException {
