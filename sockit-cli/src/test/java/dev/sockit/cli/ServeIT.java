@@ -6,8 +6,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -21,6 +23,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -209,8 +213,8 @@ class ServeIT {
         try (SockitProcess p = SockitProcess.start(List.of("/usr/bin/taskset", "-c", "0"),
                 "serve", "--json", "--engine", engine, "--busy-poll", "10s", "echo@:0")) {
             int port = ports(p, 1).get("echo");
-            java.util.concurrent.atomic.AtomicBoolean secondServed = new java.util.concurrent.atomic.AtomicBoolean();
-            java.util.concurrent.atomic.AtomicLong chatted = new java.util.concurrent.atomic.AtomicLong();
+            AtomicBoolean secondServed = new AtomicBoolean();
+            AtomicLong chatted = new AtomicLong();
             try (Socket chatty = new Socket("127.0.0.1", port)) {
                 chatty.setSoTimeout(10_000);
                 Thread chat = Thread.ofPlatform().start(() -> {
@@ -221,8 +225,8 @@ class ServeIT {
                             assertThat(chatty.getInputStream().readNBytes(message.length)).isEqualTo(message);
                             chatted.incrementAndGet();
                         }
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
                 });
                 while (chatted.get() < 100) {

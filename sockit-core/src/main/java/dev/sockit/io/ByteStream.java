@@ -24,7 +24,8 @@ public interface ByteStream extends ByteChannel {
 
     /**
      * Reads what arrives before {@code deadline} ({@link System#nanoTime()}) without parking the
-     * thread: other threads ready to run go first, then it tries again and again: a busy poll.
+     * thread, trying again and again: a busy poll. It keeps the thread's carrier meanwhile; when
+     * other threads should go first is the caller's decision.
      * Returns the bytes read, 0 when nothing came in time (or this stream cannot poll), -1 at end of
      * stream. Reads block again afterwards.
      */
@@ -72,16 +73,9 @@ public interface ByteStream extends ByteChannel {
             /**
              * The mode switches cost no system call once a virtual thread has read: the JDK has made
              * the socket non-blocking for good and parks the thread itself when a read finds nothing.
-             * The yield first lets threads already queued on this carrier go before the poll holds it.
-             * Only once: a yield with nothing else queued wakes another carrier to take the thread over,
-             * and yielding on every try made polling slower than parking when the process had two CPUs
-             * (pingpong, one connection, unpinned: ~15k against ~30k messages/s with one yield). A
-             * yield does not make a carrier look at other queues (it takes the thread straight back),
-             * so a caller that polls again and again must also step aside now and then by parking.
              */
             @Override
             public int poll(java.nio.ByteBuffer dst, long deadline) throws IOException {
-                Thread.yield();
                 channel.configureBlocking(false);
                 try {
                     int n;

@@ -34,7 +34,7 @@ class ByteStreamTest {
             assertThat(virtual.submit(() -> stream.poll(in, System.nanoTime())).get()).isZero();
             assertThat(accepted.isBlocking()).isTrue();
 
-            // A poll already running sees bytes sent after it started (it loops, yielding, until they come).
+            // A poll already running sees bytes sent after it started (it tries again and again until they come).
             CompletableFuture<Void> polling = new CompletableFuture<>();
             Future<Integer> got = virtual.submit(() -> {
                 polling.complete(null);
