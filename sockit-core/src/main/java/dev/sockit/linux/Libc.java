@@ -460,6 +460,29 @@ public final class Libc {
         }
     }
 
+    /** shutdown(2): 0, or -errno. */
+    public static int shutdown(MemorySegment state, int fd, int how) {
+        try {
+            int r = (int) Native.SHUTDOWN.invokeExact(state, fd, how);
+            return r >= 0 ? r : -errno(state);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /**
+     * close(2): 0, or -errno. On Linux the descriptor is gone even when close reports EINTR, so it
+     * is never retried. Linked without critical: with SO_LINGER set, close may wait.
+     */
+    public static int close(MemorySegment state, int fd) {
+        try {
+            int r = (int) Native.CLOSE.invokeExact(state, fd);
+            return r >= 0 ? r : -errno(state);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
     /** read(2) on a non-socket (an eventfd): bytes read, or -errno. */
     public static long read(MemorySegment state, int fd, MemorySegment buffer, long length) {
         try {

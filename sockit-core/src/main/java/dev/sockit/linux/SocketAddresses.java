@@ -48,6 +48,23 @@ public final class SocketAddresses {
         }
     }
 
+    /**
+     * An IPv4 address and port as sockit shows them ({@code 127.0.0.1:51234}, what
+     * {@code Addresses.format} makes of the decoded address), written straight from the bytes; null
+     * for any other family. A server names every peer it accepts, and this spares it the address
+     * objects on the way.
+     */
+    public static String inet4Text(MemorySegment sa, int length) {
+        if (length < 8 || sa.get(JAVA_SHORT_UNALIGNED, 0) != Libc.AF_INET) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(21);
+        for (int i = 0; i < 4; i++) {
+            b.append(sa.get(JAVA_BYTE, 4 + i) & 0xff).append(i < 3 ? '.' : ':');
+        }
+        return b.append(port(sa)).toString();
+    }
+
     private static int port(MemorySegment sa) {
         return Short.toUnsignedInt(Short.reverseBytes(sa.get(JAVA_SHORT_UNALIGNED, 2)));
     }

@@ -2,10 +2,12 @@ package dev.sockit.service;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * RFC 867: one human-readable date-time line ended by CR LF, then close. The RFC leaves the syntax
@@ -49,14 +51,50 @@ public final class Daytime {
 
     /** The line sent for the clock's current time, CR LF included. */
     public static byte[] line(Clock clock, Format format) {
-        return (format.format(ZonedDateTime.now(clock)) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        return line(ZonedDateTime.now(clock), format);
+    }
+
+    private static byte[] line(ZonedDateTime t, Format format) {
+        return (format.format(t) + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     public static StreamService stream(Clock clock, Format format) {
-        return OneShot.stream(() -> line(clock, format));
+        return OneShot.stream(new EachSecond(clock, format));
     }
 
     public static DatagramService datagram(Clock clock, Format format) {
-        return OneShot.datagram(() -> line(clock, format));
+        return OneShot.datagram(new EachSecond(clock, format));
+    }
+
+    /**
+     * The current line, formatted once a second and shared until the next (read-only, as
+     * {@link OneShot} hands it out). A line names whole seconds, a busy server answers thousands of
+     * connections in each, and formatting was most of the Java work of a reply: a dozen objects.
+     * Safe from any thread: a line is published whole, and two threads that both see a new second
+     * only format it twice.
+     */
+    static final class EachSecond implements Supplier<byte[]> {
+        private record Line(long second, byte[] bytes) {
+        }
+
+        private final Clock clock;
+        private final Format format;
+        private volatile Line last = new Line(Long.MIN_VALUE, null); // no Instant has this second
+
+        EachSecond(Clock clock, Format format) {
+            this.clock = clock;
+            this.format = format;
+        }
+
+        @Override
+        public byte[] get() {
+            Instant now = clock.instant();
+            Line l = last;
+            if (l.second != now.getEpochSecond()) {
+                l = new Line(now.getEpochSecond(), line(ZonedDateTime.ofInstant(now, clock.getZone()), format));
+                last = l;
+            }
+            return l.bytes;
+        }
     }
 }

@@ -131,6 +131,57 @@ class ServiceProtocolTest {
     }
 
     @Test
+    void aDaytimeServerSendsTheLineOfTheCurrentSecondEvenThoughItFormatsOnceASecond() {
+        SteppingClock clock = new SteppingClock(Instant.parse("2026-11-25T03:07:10.100Z"), ZoneId.of("Europe/Paris"));
+        StreamService daytime = Daytime.stream(clock, Daytime.Format.RFC3339);
+        assertThat(reply(daytime)).isEqualTo("2026-11-25T04:07:10+01:00\r\n");
+        clock.now = Instant.parse("2026-11-25T03:07:10.999Z");
+        assertThat(reply(daytime)).isEqualTo("2026-11-25T04:07:10+01:00\r\n");
+        clock.now = Instant.parse("2026-11-25T03:07:11Z");
+        assertThat(reply(daytime)).isEqualTo("2026-11-25T04:07:11+01:00\r\n");
+        clock.now = Instant.parse("2026-11-25T03:07:09.500Z"); // a clock set back is followed too
+        assertThat(reply(daytime)).isEqualTo("2026-11-25T04:07:09+01:00\r\n");
+        DatagramService overUdp = Daytime.datagram(clock, Daytime.Format.CTIME);
+        ByteBuffer answer = overUdp.answer(ByteBuffer.allocate(0), "peer").orElseThrow();
+        assertThat(answer.isReadOnly()).isTrue(); // the line is shared until the next second: nobody may write into it
+        assertThat(US_ASCII.decode(answer).toString()).isEqualTo("Wed Nov 25 04:07:09 2026\r\n");
+    }
+
+    private static String reply(StreamService service) {
+        StreamSession s = service.open("peer");
+        BufferOutput out = new BufferOutput(1024);
+        s.opened(out);
+        assertThat(out.closed).isTrue();
+        return new String(out.drain(), US_ASCII);
+    }
+
+    /** A clock a test sets by hand. */
+    private static final class SteppingClock extends Clock {
+        Instant now;
+        private final ZoneId zone;
+
+        SteppingClock(Instant now, ZoneId zone) {
+            this.now = now;
+            this.zone = zone;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return zone;
+        }
+
+        @Override
+        public Clock withZone(ZoneId z) {
+            return new SteppingClock(now, z);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
     void oneShotServicesWriteTheirReplyAndClose() {
         Clock clock = Clock.fixed(Instant.parse("2026-11-25T03:07:10Z"), ZoneOffset.UTC);
         StreamSession s = Time.stream(clock).open("peer");

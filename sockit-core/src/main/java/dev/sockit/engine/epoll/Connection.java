@@ -572,10 +572,9 @@ final class Connection extends Watched implements Output, Connections.Member {
             loop.giveBuffer(held);
             held = null;
         }
-        try {
-            Libc.shutdown(fd, Libc.SHUT_WR);
-        } catch (ErrnoException e) {
-            close(Failures.describe(e)); // not connected any more: the peer reset it
+        int r = Libc.shutdown(loop.state, fd, Libc.SHUT_WR);
+        if (r < 0) {
+            close(Failures.describe(new ErrnoException("shutdown", -r))); // not connected any more: the peer reset it
             return;
         }
         if (!dropLingeringInput(true)) {
@@ -690,7 +689,7 @@ final class Connection extends Watched implements Output, Connections.Member {
         held = null;
         loop.forget(this);
         loop.load.decrementAndGet();
-        loop.engine.closeDescriptor(fd, origin.listening.lingeringClose);
+        loop.engine.closeDescriptor(loop, fd, origin.listening.lingeringClose);
         try {
             loop.engine.config.events().connectionEnded(new ConnectionRecord(origin.listening.listener, peer, bytesIn, bytesOut,
                     Duration.ofNanos(System.nanoTime() - started), closedBecause != null ? closedBecause : outcome));

@@ -232,9 +232,9 @@ public final class EpollEngine implements Engine {
      * until the unsent data is acknowledged or the time is up; that wait happens on a thread of its
      * own, never on a loop.
      */
-    void closeDescriptor(int fd, boolean mayLinger) {
+    void closeDescriptor(EventLoop loop, int fd, boolean mayLinger) {
         if (!mayLinger) {
-            closeQuietly(fd);
+            Libc.close(loop.state, fd); // the descriptor is gone whatever it returns
             return;
         }
         ExecutorService c;
