@@ -46,11 +46,18 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (for tests and {@link #main}). */
     public static int run(String... args) {
+        if (BareCall.matches(args)) {
+            PrintWriter err = new PrintWriter(System.err, true);
+            return BareCall.run(err, args);
+        }
         return commandLine(args).execute(args);
     }
 
     /** Runs with the command's own output and error streams (for tests). */
     static int run(PrintWriter out, PrintWriter err, String... args) {
+        if (BareCall.matches(args)) {
+            return BareCall.run(err, args); // the clients print to System.out, as they do through picocli
+        }
         CommandLine cl = commandLine(args);
         cl.setOut(out);
         cl.setErr(err);
@@ -118,11 +125,15 @@ public final class Main implements Runnable {
     }
 
     private static int runtimeError(Exception e, CommandLine cmd) {
-        PrintWriter err = cmd.getErr();
         boolean debug = cmd.getParseResult() != null && Boolean.TRUE.equals(debugOf(cmd));
+        return runtimeError(e, cmd.getErr(), cmd.getCommandSpec().qualifiedName(), debug);
+    }
+
+    /** A command failed: one line (a usage hint too for a bad value, exit 2), exit 1 otherwise. */
+    static int runtimeError(Exception e, PrintWriter err, String command, boolean debug) {
         if (e instanceof UsageException || e instanceof IllegalArgumentException) {
             err.println("sockit: " + e.getMessage());
-            err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+            err.println("Try '" + command + " --help' for more information.");
             if (debug) {
                 e.printStackTrace(err);
             }

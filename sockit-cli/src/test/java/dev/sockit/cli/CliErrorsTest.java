@@ -27,6 +27,37 @@ class CliErrorsTest {
         return new Result(code, out.toString(), err.toString());
     }
 
+    @Test
+    void onlyABareOneShotCallSkipsTheParser() {
+        assertThat(BareCall.matches("daytime", "localhost:13")).isTrue();
+        assertThat(BareCall.matches("time", "[::1]:37")).isTrue();
+        assertThat(BareCall.matches("qotd", "unix:@qotd")).isTrue();
+        assertThat(BareCall.matches("daytime", "--help")).isFalse();
+        assertThat(BareCall.matches("daytime", "@arguments.txt")).isFalse(); // picocli would read the file
+        assertThat(BareCall.matches("daytime", "")).isFalse();
+        assertThat(BareCall.matches("daytime", "localhost:13", "--json")).isFalse();
+        assertThat(BareCall.matches("echo", "localhost:7")).isFalse();
+        assertThat(BareCall.matches("--debug", "daytime")).isFalse();
+        assertThat(BareCall.matches("daytime")).isFalse();
+    }
+
+    @Test
+    void aBareOneShotCallFailsExactlyAsThroughTheParser() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        for (String command : new String[] {"daytime", "time", "qotd"}) {
+            for (String endpoint : new String[] {"127.0.0.1:99999", "127.0.0.1:" + closed, "[::1"}) {
+                Result bare = run(command, endpoint);
+                Result parsed = run(command, endpoint, "--timeout", "10s"); // the default: the same call, through picocli
+                assertThat(bare).isEqualTo(parsed);
+                assertThat(bare.code()).isIn(1, 2);
+                assertThat(bare.err()).startsWith("sockit: ").doesNotContain("\tat ");
+            }
+        }
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "serve --bogus|sockit: Unknown option: '--bogus'",
