@@ -69,7 +69,7 @@ public final class Bench {
             t.join(Duration.ofSeconds(5));
         }
         Tally.Snapshot end = tally.snapshot();
-        return new Result(plan, Math.max(1, windowEnd - run.measureFrom) / 1e9, end.ops(), end.sent(), end.received(), end.lost(),
+        return new Result(plan, Math.max(0, windowEnd - run.measureFrom) / 1e9, end.ops(), end.sent(), end.received(), end.lost(),
                 tally.errors.sum(), tally.mismatches.sum(), tally.held.get(), tally.takeLatency(), cpu, serverCpu, others,
                 loopback, serverBefore, serverAfter, tally.firstError(), tally.firstMismatch());
     }

@@ -22,35 +22,43 @@ public record Result(Plan plan, double seconds, long ops, long sent, long receiv
                      String firstError, String firstMismatch) {
 
     public double opsPerSecond() {
-        return ops / seconds;
+        return perSecond(ops);
     }
 
     /** Megabytes (10^6 bytes) per second. */
     public double sentMBps() {
-        return sent / seconds / 1e6;
+        return perSecond(sent) / 1e6;
     }
 
     public double receivedMBps() {
-        return received / seconds / 1e6;
+        return perSecond(received) / 1e6;
+    }
+
+    /**
+     * {@code x} over the measured window; 0 when the window never opened (a run whose connections
+     * all failed during the warm-up: a division by next to nothing gave CPU shares in the millions).
+     */
+    private double perSecond(double x) {
+        return seconds <= 0 ? 0 : x / seconds;
     }
 
     /** This process's CPU use as a share of one core: 1.0 is one core busy all the time. */
     public double cpuShare() {
-        return cpuSeconds / seconds;
+        return perSecond(cpuSeconds);
     }
 
     /** The kernel's count of loopback traffic in MB/s (payload and headers, every program's), or NaN. */
     public double loopbackMBps() {
-        return loopbackBytes < 0 ? Double.NaN : loopbackBytes / seconds / 1e6;
+        return loopbackBytes < 0 ? Double.NaN : perSecond(loopbackBytes) / 1e6;
     }
 
     public double serverCpuShare() {
-        return serverCpuSeconds / seconds;
+        return perSecond(serverCpuSeconds);
     }
 
     /** CPUs' worth of time others used during the run (0.5: half a CPU). */
     public double othersCpuShare() {
-        return othersCpuSeconds / seconds;
+        return perSecond(othersCpuSeconds);
     }
 
     public double latencyMicros(double percentile) {

@@ -162,6 +162,22 @@ class MisbehavingServersTest {
     }
 
     @Test
+    void aRunThatFailsDuringTheWarmUpMeasuredNothingAndSaysSo() throws Exception {
+        SocketAddress nobody;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            nobody = s.getLocalSocketAddress();
+        }
+        Plan p = new Plan(nobody, nobody.toString(), false, Mode.PINGPONG, "echo", 1, 64, Duration.ofSeconds(30), Duration.ofSeconds(20), 0,
+                List.of(), true, Duration.ofSeconds(2), Plan.Threads.AUTO);
+        Result r = new Bench(p, 0, Bench.quiet()).run(); // ends at once: neither the warm-up nor the run is waited out
+        assertThat(r.failed()).isTrue();
+        assertThat(r.seconds()).isZero();
+        assertThat(r.cpuShare()).isZero(); // was a division by 1 ns: shares in the millions
+        assertThat(r.opsPerSecond()).isZero();
+        assertThat(r.othersCpuShare()).isZero();
+    }
+
+    @Test
     void udpRoundTripsCountWhatTheServerDrops() throws Exception {
         try (DatagramSocket server = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             Thread.ofVirtual().start(() -> {
