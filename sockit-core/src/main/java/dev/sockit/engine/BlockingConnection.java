@@ -48,14 +48,6 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
      * carrier each, so a polling connection never holds up another that has input.
      */
     static final int BUSY_POLL_CONNECTIONS = Runtime.getRuntime().availableProcessors();
-    /**
-     * How long a connection may keep its carrier before it steps aside. The virtual-thread scheduler
-     * never preempts, and a thread that never has to wait (a bulk sender's reads always find data, a
-     * chatty client's polls always do) never unmounts: on one CPU it would keep every other thread
-     * of the process, the acceptor among them, from running. {@code Thread.yield()} is no remedy: the
-     * carrier puts the thread back in the queue it is draining and takes it again at once.
-     */
-    static final long SLICE_NANOS = 2_000_000L;
 
     private final Shared shared;
     /** Reads and writes go to {@code channel.io()}, looked up at each call rather than kept in a field. */
@@ -69,8 +61,8 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
     private boolean drained;
     private long bytesIn;
     private long bytesOut;
-    /** When this connection last stepped aside (see {@link #SLICE_NANOS}). */
-    private long sliceStart = System.nanoTime();
+    /** How long this connection's thread has kept its carrier. */
+    private final CarrierSlice slice = new CarrierSlice(System.nanoTime());
 
     /** Read by the reaper: when this connection last moved a byte, and when its lingering close must end. */
     volatile long lastActivity = System.nanoTime();
@@ -101,11 +93,11 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
             flush();
             boolean peerOpen = true;
             while (!closing) {
-                if (lastActivity - sliceStart > SLICE_NANOS) {
+                if (slice.due(lastActivity)) {
                     // A timed park unmounts the thread and it comes back through the timer, so the
                     // carrier runs whatever else is queued first. Costs a few µs each slice.
                     LockSupport.parkNanos(1);
-                    sliceStart = System.nanoTime();
+                    slice.steppedAside(System.nanoTime());
                 }
                 if (wantWritable) {
                     session.writable(this);
@@ -116,7 +108,9 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
                     int room = in.remaining();
                     int n = drained ? awaitInput() : 0;
                     if (n == 0) {
+                        long asked = System.nanoTime();
                         n = channel.io().read(in);
+                        slice.waited(asked, System.nanoTime());
                     }
                     drained = n < room;
                     if (n >= 0) {
@@ -154,10 +148,12 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
      * than parking when the process had two CPUs (pingpong, one connection, unpinned: ~15k against
      * ~30k messages/s), since a yield with nothing else queued wakes another carrier to take the
      * thread over. A yield does not make a carrier look at its other queues either (it takes the
-     * thread straight back), which is why the run loop also steps aside by parking ({@link #SLICE_NANOS}).
+     * thread straight back), which is why the run loop also steps aside by parking ({@link CarrierSlice}).
      */
     private int awaitInput() throws IOException {
+        long yielded = System.nanoTime();
         Thread.yield();
+        slice.waited(yielded, System.nanoTime());
         if (shared.busyPollNanos() > 0 && shared.connections().count() <= BUSY_POLL_CONNECTIONS) {
             return channel.poll(in, System.nanoTime() + shared.busyPollNanos());
         }
