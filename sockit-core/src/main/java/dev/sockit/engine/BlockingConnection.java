@@ -153,9 +153,10 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
     private int awaitInput() throws IOException {
         long yielded = System.nanoTime();
         Thread.yield();
-        slice.waited(yielded, System.nanoTime());
+        long back = System.nanoTime();
+        slice.waited(yielded, back);
         if (shared.busyPollNanos() > 0 && shared.connections().count() <= BUSY_POLL_CONNECTIONS) {
-            return channel.poll(in, System.nanoTime() + shared.busyPollNanos());
+            return channel.poll(in, back + shared.busyPollNanos());
         }
         return 0;
     }
