@@ -3,6 +3,7 @@ package dev.sockit.cli;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -266,6 +267,24 @@ class ServeIT {
         }
         try (SockitProcess p = SockitProcess.start("--version")) {
             assertThat(p.awaitExit(WAIT)).isZero();
+        }
+    }
+
+    /**
+     * A host name that does not resolve fails the start, over TCP and UDP alike (UDP bound every
+     * address instead). The JVM resolves from a hosts file of its own, so no DNS query leaves the machine.
+     */
+    @Test
+    void aHostNameThatDoesNotResolveIsAnErrorNotTheWildcard(@TempDir Path dir) throws Exception {
+        Path hosts = Files.writeString(dir.resolve("hosts"), "127.0.0.1 localhost\n");
+        for (String spec : List.of("echo@no-such-host.invalid:0", "echo/udp@no-such-host.invalid:0")) {
+            String transport = spec.contains("/udp") ? "udp" : "tcp";
+            try (SockitProcess p = SockitProcess.command(List.of(SockitProcess.java(), "-Djdk.net.hosts.file=" + hosts,
+                    "--enable-native-access=ALL-UNNAMED", "-jar", SockitProcess.jar().toString(), "serve", spec))) {
+                assertThat(p.awaitExit(WAIT)).isEqualTo(1);
+                assertThat(p.allErr).containsExactly("sockit: cannot listen on " + transport + " no-such-host.invalid:0 — cannot resolve "
+                        + "'no-such-host.invalid' (use an address of this machine, or :PORT for all)");
+            }
         }
     }
 

@@ -112,6 +112,7 @@ final class Binder {
                     yield new Bound(listener, ch, null, null, u.file());
                 }
                 case Endpoint.Inet i -> {
+                    resolve(t, i);
                     ServerSocketChannel ch = tcp(i, sharedPort(service, i), options);
                     Endpoint bound = Endpoint.of(ch.getLocalAddress());
                     remember(service, i, bound);
@@ -124,6 +125,19 @@ final class Binder {
         } catch (IOException | RuntimeException e) {
             throw ListenException.of(t, endpoint, e instanceof IOException io ? io : new IOException(e.getMessage(), e));
         }
+    }
+
+    /**
+     * The address to bind {@code endpoint} to. A host name that does not resolve is an error here: the
+     * JDK would fail a TCP bind without a message, and bind UDP to the wildcard, every address.
+     */
+    private static InetSocketAddress resolve(Transport t, Endpoint.Inet endpoint) throws ListenException {
+        InetSocketAddress a = endpoint.toSocketAddress();
+        if (a.isUnresolved()) {
+            throw new ListenException("cannot listen on " + t.label(endpoint) + " " + endpoint + " — cannot resolve '" + endpoint.host()
+                    + "' (use an address of this machine, or :PORT for all)", ListenException.Reason.NO_SUCH_ADDRESS, null);
+        }
+        return a;
     }
 
     private static ProtocolFamily familyOf(java.net.SocketAddress a) {
@@ -179,7 +193,7 @@ final class Binder {
                 }
                 case Endpoint.Inet i when i.isWildcard() -> udpEveryAddress(service, i, options);
                 case Endpoint.Inet i -> {
-                    InetSocketAddress a = i.toSocketAddress();
+                    InetSocketAddress a = resolve(t, i);
                     DatagramChannel ch = udp(a.getAddress(), sharedPort(service, i), i.port(), options);
                     Endpoint bound = Endpoint.of(ch.getLocalAddress());
                     remember(service, i, bound);
