@@ -1,5 +1,6 @@
 package dev.sockit.cli;
 
+import dev.sockit.client.Relay;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -131,6 +132,10 @@ public final class Main implements Runnable {
 
     /** A command failed: one line (a usage hint too for a bad value, exit 2), exit 1 otherwise. */
     static int runtimeError(Exception e, PrintWriter err, String command, boolean debug) {
+        if ((e instanceof Relay.OutputClosedException || e instanceof java.io.UncheckedIOException u && u.getCause() instanceof Relay.OutputClosedException)
+                && !debug) {
+            return 141; // as a C tool killed by SIGPIPE: whoever read our output (| head) has gone, there is no one to tell
+        }
         if (e instanceof UsageException || e instanceof IllegalArgumentException) {
             err.println("sockit: " + e.getMessage());
             err.println("Try '" + command + " --help' for more information.");

@@ -4,6 +4,7 @@ import dev.sockit.net.Endpoint;
 import dev.sockit.net.Transport;
 import dev.sockit.server.Server;
 import dev.sockit.server.ServerEvents;
+import dev.sockit.service.Chargen;
 import dev.sockit.service.Echo;
 import dev.sockit.service.Service;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,34 @@ class ConnectListenIT {
             assertThat(r.exit()).isZero();
             assertThat(r.out()).isEqualTo("hi\n");
             assertThat(r.err()).isEmpty();
+        }
+    }
+
+    /**
+     * {@code sockit connect HOST:chargen | head -c 100}: once the reader of its output has gone, connect
+     * ends at once and quietly, with the exit status of a program killed by SIGPIPE (it went on for ever).
+     */
+    @Test
+    void connectEndsQuietlyWhenTheReaderOfItsOutputGoesAway() throws Exception {
+        try (Server s = Server.builder().serve(Service.named("chargen").orElseThrow(), Transport.TCP, Endpoint.parse("127.0.0.1:0"))
+                .events(new ServerEvents() {
+                }).start()) {
+            Process p = ClientProcess.start(List.of(), "connect", s.endpoint().toString());
+            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return p.getErrorStream().readAllBytes();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            // stdin stays open (a pipe nobody writes to), so only the output can end the relay.
+            byte[] first = p.getInputStream().readNBytes(100);
+            assertThat(new String(first, StandardCharsets.US_ASCII)).isEqualTo((Chargen.line(0) + Chargen.line(1)).substring(0, 100));
+            p.getInputStream().close();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("connect ended after its reader went away").isTrue();
+            assertThat(p.exitValue()).isEqualTo(141);
+            assertThat(new String(err.get(), StandardCharsets.UTF_8)).isEmpty();
+            p.getOutputStream().close();
         }
     }
 
@@ -214,6 +243,29 @@ class ConnectListenIT {
             for (Socket s : open) {
                 s.close();
             }
+        } finally {
+            ClientProcess.stop(p);
+        }
+    }
+
+    /** {@code sockit listen :PORT --keep-open | head -1}: the next line finds no reader, and listen ends as connect does. */
+    @Test
+    void listenKeepOpenEndsQuietlyWhenTheReaderOfItsOutputGoesAway() throws Exception {
+        Process p = ClientProcess.start(List.of(), "listen", "127.0.0.1:0", "--keep-open");
+        try {
+            BufferedReader err = ClientProcess.lines(p.getErrorStream());
+            Endpoint.Inet at = (Endpoint.Inet) Endpoint.parse(ClientProcess.listeningEndpoint(err));
+            BufferedReader out = ClientProcess.lines(p.getInputStream());
+            try (Socket s = new Socket()) {
+                s.connect(at.toSocketAddress(), 5000);
+                s.getOutputStream().write("first\n".getBytes());
+                assertThat(out.readLine()).isEqualTo("127.0.0.1:" + s.getLocalPort() + ": first");
+                p.getInputStream().close();
+                s.getOutputStream().write("second\n".getBytes());
+                assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("listen ended after its reader went away").isTrue();
+            }
+            assertThat(p.exitValue()).isEqualTo(141);
+            assertThat(err.readLine()).as("nothing more said").isNull();
         } finally {
             ClientProcess.stop(p);
         }

@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -130,6 +131,8 @@ public final class Acceptor implements AutoCloseable {
      */
     public void serve(ConnectionHandler handler, int maxConcurrent, Duration idleTimeout, Consumer<String> problems) throws IOException {
         Semaphore slots = new Semaphore(maxConcurrent);
+        // Where the handlers print (stdout) cannot be written any more: nothing served from now on would be seen.
+        AtomicReference<Relay.OutputClosedException> outputGone = new AtomicReference<>();
         while (true) {
             try {
                 slots.acquire();
@@ -140,12 +143,13 @@ public final class Acceptor implements AutoCloseable {
             Connection c;
             try {
                 c = accept(idleTimeout);
-            } catch (ClosedChannelException e) {
-                return; // closed: we are done
             } catch (IOException e) {
                 slots.release();
-                if (!isOpen()) {
-                    return;
+                if (outputGone.get() != null) {
+                    throw outputGone.get();
+                }
+                if (e instanceof ClosedChannelException || !isOpen()) {
+                    return; // closed: we are done
                 }
                 problems.accept("accept on " + bound + " failed: " + e.getMessage());
                 continue;
@@ -154,7 +158,17 @@ public final class Acceptor implements AutoCloseable {
                 try {
                     handler.handle(c);
                 } catch (IOException | RuntimeException e) {
-                    problems.accept(c.peer() + ": " + (e instanceof IOException ? e.getMessage() : e.toString()));
+                    Throwable cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+                    if (cause instanceof Relay.OutputClosedException gone) {
+                        outputGone.compareAndSet(null, gone);
+                        try {
+                            close(); // ends the accept loop, which reports it
+                        } catch (IOException ignored) {
+                            // closing anyway
+                        }
+                    } else {
+                        problems.accept(c.peer() + ": " + (e instanceof IOException ? e.getMessage() : e.toString()));
+                    }
                 } finally {
                     c.closeQuietly();
                     slots.release();

@@ -86,8 +86,7 @@ public final class ChargenClient {
 
     private static void write(OutputStream copy, byte[] b, int n) throws IOException {
         if (copy != null) {
-            copy.write(b, 0, n);
-            copy.flush();
+            Relay.writeOut(copy, b, 0, n);
         }
     }
 

@@ -99,12 +99,7 @@ public final class DatagramListener implements AutoCloseable {
             } catch (ClosedChannelException e) {
                 return;
             }
-            try {
-                out.write(buf.array(), 0, buf.position());
-                out.flush();
-            } catch (IOException e) {
-                throw new Relay.OutputClosedException(e);
-            }
+            Relay.writeOut(out, buf.array(), 0, buf.position());
         }
     }
 

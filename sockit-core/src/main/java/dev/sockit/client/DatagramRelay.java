@@ -56,12 +56,7 @@ public record DatagramRelay(boolean lines, Duration linger) {
             if (d != null) {
                 datagrams++;
                 bytes += d.length;
-                try {
-                    out.write(d);
-                    out.flush();
-                } catch (IOException e) {
-                    throw new Relay.OutputClosedException(e);
-                }
+                Relay.writeOut(out, d, 0, d.length);
                 quietSince = System.nanoTime();
                 continue;
             }

@@ -41,17 +41,22 @@ public final class PrefixedLines implements ConnectionHandler {
         this.printer = printer;
     }
 
-    /** Prints {@code peer: line} to {@code out}, one whole line at a time. */
+    /**
+     * Prints {@code peer: line} to {@code out}, one whole line at a time. Once {@code out} cannot be
+     * written (its reader went away) each print throws an {@link java.io.UncheckedIOException} around
+     * a {@link Relay.OutputClosedException}.
+     */
     public static Sink.Printer printingTo(OutputStream out) {
         return (peer, bytes, length) -> {
             byte[] prefix = (peer + ": ").getBytes(StandardCharsets.UTF_8);
+            byte[] line = new byte[prefix.length + length + 1];
+            System.arraycopy(prefix, 0, line, 0, prefix.length);
+            System.arraycopy(bytes, 0, line, prefix.length, length);
+            line[line.length - 1] = '\n';
             synchronized (out) {
                 try {
-                    out.write(prefix);
-                    out.write(bytes, 0, length);
-                    out.write('\n');
-                    out.flush();
-                } catch (IOException e) {
+                    Relay.writeOut(out, line, 0, line.length);
+                } catch (Relay.OutputClosedException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
             }

@@ -3,6 +3,7 @@ package dev.sockit.client;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CountDownLatch;
@@ -65,7 +66,7 @@ public record Relay(boolean halfClose, boolean stopWhenPeerEnds) {
             int n;
             try {
                 while ((n = c.read(buf.clear())) >= 0) {
-                    writeOut(out, buf.array(), n);
+                    writeOut(out, buf.array(), 0, n);
                     received += n;
                 }
             } catch (ClosedChannelException e) {
@@ -90,19 +91,26 @@ public record Relay(boolean halfClose, boolean stopWhenPeerEnds) {
         }
     }
 
-    private static void writeOut(OutputStream out, byte[] b, int n) throws IOException {
+    /**
+     * Writes and flushes {@code out}. A PrintStream (System.out) never throws: it keeps the error to
+     * itself, so it is asked for one; otherwise a relay whose reader went away would go on for ever.
+     */
+    static void writeOut(OutputStream out, byte[] b, int off, int n) throws OutputClosedException {
         try {
-            out.write(b, 0, n);
+            out.write(b, off, n);
             out.flush();
         } catch (IOException e) {
-            throw new OutputClosedException(e);
+            throw new OutputClosedException(e.getMessage(), e);
+        }
+        if (out instanceof PrintStream p && p.checkError()) {
+            throw new OutputClosedException("the reader went away", null);
         }
     }
 
     /** Our own output (stdout) cannot be written: the reader went away, as in {@code sockit connect ... | head -1}. */
     public static final class OutputClosedException extends IOException {
-        OutputClosedException(IOException cause) {
-            super("cannot write the output: " + cause.getMessage(), cause);
+        OutputClosedException(String why, IOException cause) {
+            super("cannot write the output: " + why, cause);
         }
     }
 }
