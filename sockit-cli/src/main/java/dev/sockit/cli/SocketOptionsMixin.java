@@ -2,12 +2,17 @@ package dev.sockit.cli;
 
 import dev.sockit.net.KeepAlive;
 import dev.sockit.net.SocketOptions;
+import picocli.CommandLine.IParameterPreprocessor;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Stack;
 import java.util.function.BiFunction;
 
 /**
@@ -20,11 +25,11 @@ final class SocketOptionsMixin {
             description = "TCP keepalive: probe after IDLE s of silence, every INTERVAL s, declare the peer dead after COUNT unanswered probes (e.g. 1,1,10; Linux ranges 1..32767, 1..32767, 1..127), or off.")
     List<String> keepAlive = new ArrayList<>();
 
-    @Option(names = "--nodelay", paramLabel = "SERVICE", arity = "0..1", fallbackValue = "*",
+    @Option(names = "--nodelay", paramLabel = "SERVICE", arity = "0..1", fallbackValue = "*", preprocessor = AttachedOnly.class,
             description = "TCP_NODELAY: send small writes at once (no Nagle). sockit serve sets it on the TCP connections it accepts unless told --nagle.")
     List<String> noDelay = new ArrayList<>();
 
-    @Option(names = "--nagle", paramLabel = "SERVICE", arity = "0..1", fallbackValue = "*",
+    @Option(names = "--nagle", paramLabel = "SERVICE", arity = "0..1", fallbackValue = "*", preprocessor = AttachedOnly.class,
             description = "TCP_NODELAY off: keep Nagle's algorithm, which holds back small writes while data is unacknowledged.")
     List<String> nagle = new ArrayList<>();
 
@@ -38,9 +43,24 @@ final class SocketOptionsMixin {
             description = "SO_LINGER: close waits up to SECONDS to send what is queued; 0 resets at once.")
     List<String> linger = new ArrayList<>();
 
-    @Option(names = "--reuseport", paramLabel = "SERVICE", arity = "0..1", fallbackValue = "*",
+    @Option(names = "--reuseport", paramLabel = "SERVICE", arity = "0..1", fallbackValue = "*", preprocessor = AttachedOnly.class,
             description = "SO_REUSEPORT on listeners: several processes share one port, the kernel spreads the connections.")
     List<String> reusePort = new ArrayList<>();
+
+    /**
+     * A flag's service is taken only when attached ({@code --nodelay=echo}): picocli would otherwise take
+     * the next word, so that {@code --nodelay localhost:7} named a service "localhost:7" and
+     * {@code serve --reuseport daytime} served everything with SO_REUSEPORT on daytime only.
+     */
+    static final class AttachedOnly implements IParameterPreprocessor {
+        @Override
+        public boolean preprocess(Stack<String> args, CommandSpec commandSpec, ArgSpec argSpec, Map<String, Object> info) {
+            if (" ".equals(info.get("separator"))) {
+                args.push("*"); // not attached: the flag alone, for every service
+            }
+            return false;
+        }
+    }
 
     /** The options for one service ({@code null}: a client, where SERVICE= prefixes make no sense). */
     SocketOptions resolve(String service) {
