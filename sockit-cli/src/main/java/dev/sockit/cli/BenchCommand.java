@@ -57,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
     /** Connections one loopback source address carries (the kernel's ephemeral range is ~28,000). */
     private static final int PER_SOURCE = 25_000;
 
-    @Parameters(paramLabel = "ENDPOINT", description = "The server: HOST:PORT, [IPv6]:PORT, unix:/path or unix:@name.")
+    @Parameters(paramLabel = "ENDPOINT", description = "The server: HOST:PORT, [IPv6]:PORT or unix:/path (not an abstract unix:@name).")
     String endpoint;
 
     @Option(names = {"-m", "--mode"}, paramLabel = "MODE", description = "pingpong, stream, connrate or idle (default: pingpong).")
@@ -199,6 +199,10 @@ final class BenchCommand implements Callable<Integer> {
             } catch (UnknownHostException x) {
                 throw new Main.UsageException("cannot resolve host '" + i.host() + "'");
             }
+        }
+        if (e instanceof Endpoint.Unix u && u.abstractName()) {
+            // The generator's sockets are the JDK's, which cannot address Linux abstract names.
+            throw new Main.UsageException("bench cannot reach an abstract Unix name (" + u + "); serve on a socket file, unix:/path");
         }
         return e.toSocketAddress();
     }

@@ -80,6 +80,7 @@ class CliErrorsTest {
             "serve echo@:0 discard@:0 --nodelay=echo --nagle=echo|sockit: --nodelay and --nagle contradict each other for echo; give one",
             "serve echo@:0 --engine kqueue|sockit: Invalid value for option '--engine': unknown engine 'kqueue'; engines: threads, epoll",
             "keepalive|sockit: give either ENDPOINT to connect to, or --listen ENDPOINT",
+            "bench unix:@echo|sockit: bench cannot reach an abstract Unix name (unix:@echo); serve on a socket file, unix:/path",
             "keepalive 127.0.0.1:7 --keepalive off|sockit: --keepalive off makes no sense here: this command watches keepalive",
             "keepalive unix:/tmp/x|sockit: keepalive is a TCP feature; 'unix:/tmp/x' is not a TCP endpoint",
             "keepalive 127.0.0.1:7 --keepalive echo=1,1,1|sockit: 'echo': naming a service (SERVICE=...) is for sockit serve only"})
