@@ -31,7 +31,7 @@ public final class Connection implements AutoCloseable {
 
     /**
      * @param peer        how the peer is shown, e.g. {@code [::1]:7} or {@code unix:/run/echo.sock}
-     * @param idleTimeout a read waiting longer than this fails ({@link Duration#ZERO}: reads wait for ever)
+     * @param idleTimeout a read or a write waiting longer than this fails ({@link Duration#ZERO}: they wait for ever)
      * @param attempts    what became of each address tried (empty for Unix sockets and accepted connections)
      */
     public Connection(SocketChannel channel, String peer, Duration idleTimeout, List<Attempt> attempts) {
@@ -115,11 +115,14 @@ public final class Connection implements AutoCloseable {
     }
 
     /**
-     * Writes all of {@code src}.
+     * Writes all of {@code src}, waiting at most the idle timeout for the peer to take anything: a peer
+     * that stops reading would otherwise hold the write for ever, once the kernel's buffers are full.
      *
+     * @throws SocketTimeoutException when the peer took nothing for the idle timeout; the connection is then closed
      * @throws ClosedChannelException when we closed the connection
      */
     public void write(ByteBuffer src) throws IOException {
+        Alarm alarm = idleTimeout.isZero() ? null : new Alarm();
         try {
             while (src.hasRemaining()) {
                 if (stream.write(src) > 0) {
@@ -127,9 +130,16 @@ public final class Connection implements AutoCloseable {
                 }
             }
         } catch (ClosedChannelException e) {
+            if (timedOut) {
+                throw new SocketTimeoutException(peer + " took none of our data for " + Durations.show(idleTimeout));
+            }
             throw e;
         } catch (IOException e) {
             throw new IOException("sending to " + peer + " failed: " + Reasons.of(e), e);
+        } finally {
+            if (alarm != null) {
+                alarm.cancel();
+            }
         }
     }
 

@@ -252,6 +252,40 @@ class StreamClientsTest {
         assertThat(read[0]).isEqualTo(100_000);
     }
 
+    /** A server that stops reading fills the kernel's buffers; the write then waits only the idle timeout (it waited for ever). */
+    @Test
+    void discardToAServerThatStopsReadingGivesUpAfterTheIdleTimeout() throws Exception {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        try (Peers.Plain p = new Peers.Plain(V4, (in, out, s) -> {
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        })) {
+            Dialer dialer = new Dialer(ClientOptions.defaults().withIdleTimeout(java.time.Duration.ofMillis(300)));
+            java.io.InputStream endless = new java.io.InputStream() {
+                @Override
+                public int read() {
+                    return 0;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    java.util.Arrays.fill(b, off, off + len, (byte) 'x');
+                    return len;
+                }
+            };
+            try {
+                assertThatThrownBy(() -> DiscardClient.send(dialer, p.endpoint(), Transport.TCP, endless))
+                        .isInstanceOf(java.net.SocketTimeoutException.class)
+                        .hasMessage(p.endpoint() + " took none of our data for 300ms");
+            } finally {
+                done.countDown();
+            }
+        }
+    }
+
     @Test
     void discardToAnEchoServerIsCaught() throws Exception {
         try (Server s = Peers.sockit("echo", "127.0.0.1", Settings.defaults())) {
