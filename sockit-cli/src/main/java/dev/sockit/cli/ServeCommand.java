@@ -218,8 +218,10 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private ReplyLimits replyLimits() {
-        if (replyRate < 0 || globalReplyRate < 0) {
-            throw new Main.UsageException("reply rates cannot be negative (0 turns a limit off)");
+        for (double rate : new double[] {replyRate, globalReplyRate}) {
+            if (!(rate >= 0) || Double.isInfinite(rate)) { // NaN too: NaN > 0 is false, which silently turned the limit off
+                throw new Main.UsageException("reply rates must be numbers from 0 up, not " + rate + " (0 turns a limit off)");
+            }
         }
         if (replyBurst < 1) {
             throw new Main.UsageException("--reply-burst must be at least 1, not " + replyBurst);

@@ -80,6 +80,8 @@ class CliErrorsTest {
             "serve echo@:0 discard@:0 --nodelay=echo --nagle=echo|sockit: --nodelay and --nagle contradict each other for echo; give one",
             "serve echo@:0 --engine kqueue|sockit: Invalid value for option '--engine': unknown engine 'kqueue'; engines: threads, epoll",
             "keepalive|sockit: give either ENDPOINT to connect to, or --listen ENDPOINT",
+            "serve echo@:0 --reply-rate NaN|sockit: reply rates must be numbers from 0 up, not NaN (0 turns a limit off)",
+            "serve echo@:0 --global-reply-rate -1|sockit: reply rates must be numbers from 0 up, not -1.0 (0 turns a limit off)",
             "bench unix:@echo|sockit: bench cannot reach an abstract Unix name (unix:@echo); serve on a socket file, unix:/path",
             "keepalive 127.0.0.1:7 --keepalive off|sockit: --keepalive off makes no sense here: this command watches keepalive",
             "keepalive unix:/tmp/x|sockit: keepalive is a TCP feature; 'unix:/tmp/x' is not a TCP endpoint",
@@ -113,6 +115,12 @@ class CliErrorsTest {
         r = run("serve", "qotd@127.0.0.1:0", "--quotes", tooLong.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("sockit: " + tooLong + ": quotation is 702 bytes; RFC 865 allows fewer than 512");
+
+        Path latin1 = dir.resolve("latin1");
+        Files.write(latin1, new byte[] {'c', 'a', 'f', (byte) 0xe9, '\n'});
+        r = run("serve", "qotd@127.0.0.1:0", "--quotes", latin1.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("sockit: " + latin1 + ": not UTF-8 text (quotations are sent as UTF-8; convert it with iconv)\n");
     }
 
     @Test

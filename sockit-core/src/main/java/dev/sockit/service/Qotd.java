@@ -56,7 +56,12 @@ public final class Qotd {
 
     /** Loads quotations from a fortune-style file. */
     public static Qotd load(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException(file + ": not UTF-8 text (quotations are sent as UTF-8; convert it with iconv)", e);
+        }
         boolean percent = lines.stream().anyMatch(l -> l.strip().equals("%"));
         List<String> quotes = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
