@@ -88,9 +88,13 @@ final class ServeCommand implements Callable<Integer> {
             description = "On stop, how long open connections may finish (default: 5s).")
     Duration grace = Duration.ofSeconds(5);
 
+    /** The limit when none is given, unless the heap cannot hold that many at their worst. */
+    static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
     @Option(names = "--max-connections", paramLabel = "N",
-            description = "Connections served at once; more wait in the kernel backlog (default: ${DEFAULT-VALUE}).")
-    int maxConnections = 10_000;
+            description = "Connections served at once; more wait in the kernel backlog (default: 10000, or as many as half the heap holds "
+                    + "with both buffers of each full, if fewer).")
+    Integer maxConnections;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Close a connection that moves no byte for this long (default: never).")
@@ -149,7 +153,7 @@ final class ServeCommand implements Callable<Integer> {
         if (portOffset < 0 || portOffset > 65535) {
             throw new Main.UsageException("--port-offset must be from 0 to 65535, not " + portOffset);
         }
-        if (maxConnections < 1) {
+        if (maxConnections != null && maxConnections < 1) {
             throw new Main.UsageException("--max-connections must be at least 1, not " + maxConnections);
         }
         ReplyLimits limits = replyLimits();
@@ -183,8 +187,16 @@ final class ServeCommand implements Callable<Integer> {
         if (engine != null && engine.unavailable().isPresent()) {
             throw new IOException("the " + engine.label() + " engine cannot run here: " + engine.unavailable().get() + " (use --engine threads)");
         }
+        int limit = maxConnections != null ? maxConnections : DEFAULT_MAX_CONNECTIONS;
+        int holds = Server.connectionsTheHeapHolds(Server.DEFAULT_BUFFER_SIZE);
+        if (maxConnections == null && holds < limit && parsed.stream().anyMatch(p -> p.transports().contains(Transport.TCP))) {
+            limit = Math.max(1, holds);
+            events.warning("serving at most " + limit + " connections at once, not " + DEFAULT_MAX_CONNECTIONS + ": the heap ("
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB) holds no more with both " + Server.DEFAULT_BUFFER_SIZE / 1024
+                    + " KiB buffers of each full; give more with SOCKIT_JAVA_OPTS=-Xmx..., or set --max-connections");
+        }
         Server.Builder builder = Server.builder().settings(settings).events(events).iterative(iterative).engine(engine)
-                .maxConnections(maxConnections).idleTimeout(idleTimeout).grace(grace)
+                .maxConnections(limit).idleTimeout(idleTimeout).grace(grace)
                 .replyLimits(limits).reportEvery(reportEvery).socketMode(socketMode == null ? -1 : socketMode);
         if (busyPoll != null) {
             builder.busyPoll(busyPoll);

@@ -271,6 +271,33 @@ class ServeIT {
     }
 
     /**
+     * Bounded memory: with a small heap and no --max-connections, the limit drops to what half the
+     * heap holds with both buffers of every connection full, and the start says so; a limit given
+     * above that is kept, with a warning.
+     */
+    @Test
+    void aSmallHeapLowersTheDefaultConnectionLimitAndSaysSo() throws Exception {
+        List<String> small = List.of(SockitProcess.java(), "-Xmx64m", "--enable-native-access=ALL-UNNAMED", "-jar", SockitProcess.jar().toString(),
+                "serve", "echo@127.0.0.1:0");
+        try (SockitProcess p = SockitProcess.command(small)) {
+            Matcher m = Pattern.compile(".* warning: serving at most (\\d+) connections at once, not 10000: the heap \\((\\d+) MiB\\) holds no more "
+                    + "with both 64 KiB buffers of each full; give more with SOCKIT_JAVA_OPTS=-Xmx\\.\\.\\., or set --max-connections")
+                    .matcher(p.awaitErr(l -> l.contains("serving at most"), WAIT));
+            assertThat(m.matches()).isTrue();
+            int heapMiB = Integer.parseInt(m.group(2));
+            assertThat(Integer.parseInt(m.group(1))).as("half the heap over 2 x 64 KiB").isBetween(heapMiB * 4, heapMiB * 4 + 3);
+            p.awaitErr(l -> l.contains("listening on tcp 127.0.0.1:"), WAIT);
+        }
+        List<String> given = new ArrayList<>(small);
+        given.add("--max-connections=5000");
+        try (SockitProcess p = SockitProcess.command(given)) {
+            assertThat(p.awaitErr(l -> l.contains("warning:"), WAIT)).contains("warning: at most 5000 connections may each hold 64 KiB in and out: 625 MiB at worst");
+            p.awaitErr(l -> l.contains("listening on tcp 127.0.0.1:"), WAIT);
+            assertThat(p.allErr).noneMatch(l -> l.contains("serving at most"));
+        }
+    }
+
+    /**
      * A host name that does not resolve fails the start, over TCP and UDP alike (UDP bound every
      * address instead). The JVM resolves from a hosts file of its own, so no DNS query leaves the machine.
      */

@@ -61,6 +61,23 @@ public final class Server implements AutoCloseable {
         this.grace = grace;
     }
 
+    /**
+     * 64 KiB: the epoll engine reads up to this much at once (into a buffer per loop, not per
+     * connection), and bulk echo moved 1.3-1.4x the bytes with 64 KiB reads than with 16 KiB
+     * (docs/benchmarks-notes.md). Neither engine holds it for an idle connection; under
+     * back-pressure a connection holds at most this much in and this much out.
+     */
+    public static final int DEFAULT_BUFFER_SIZE = 64 * 1024;
+
+    /**
+     * How many connections this JVM's heap holds at their worst, each with a full input and a full
+     * output buffer of {@code bufferSize}, in half the heap (the rest for everything else). A limit
+     * above it is memory that a crowd of clients sending without reading could exhaust.
+     */
+    public static int connectionsTheHeapHolds(int bufferSize) {
+        return (int) Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 2 / (2L * bufferSize));
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -142,13 +159,7 @@ public final class Server implements AutoCloseable {
         private Settings settings = Settings.defaults();
         private ServerEvents events = ServerEvents.logging();
         private int maxConnections = 10_000;
-        /**
-         * 64 KiB: the epoll engine reads up to this much at once (into a buffer per loop, not per
-         * connection), and bulk echo moved 1.3-1.4x the bytes with 64 KiB reads than with 16 KiB
-         * (docs/benchmarks-notes.md). Neither engine holds it for an idle connection; under
-         * back-pressure a connection holds at most this much in and this much out.
-         */
-        private int bufferSize = 64 * 1024;
+        private int bufferSize = DEFAULT_BUFFER_SIZE;
         private Duration idleTimeout = Duration.ZERO;
         private Duration grace = Duration.ofSeconds(5);
         private boolean iterative;
@@ -298,21 +309,24 @@ public final class Server implements AutoCloseable {
                     more.forEach(m -> of.add(b));
                 }
             } catch (ListenException e) {
-                bound.forEach(Binder.Bound::close);
-                for (Binder.Bound b : bound) {
-                    if (b.file() != null) {
-                        try {
-                            Files.deleteIfExists(b.file());
-                        } catch (IOException ignored) {
-                            // failing anyway
-                        }
-                    }
-                }
+                closeAll(bound);
                 throw e;
             }
             EngineKind kind = chooseEngine();
-            Engine engine = kind.create(new EngineConfig(events, maxConnections, bufferSize, idleTimeout, iterative,
-                    busyPoll != null ? busyPoll : EngineConfig.automaticBusyPoll()));
+            Engine engine;
+            try {
+                engine = kind.create(new EngineConfig(events, maxConnections, bufferSize, idleTimeout, iterative,
+                        busyPoll != null ? busyPoll : EngineConfig.automaticBusyPoll()));
+            } catch (RuntimeException e) {
+                closeAll(bound);
+                throw e;
+            }
+            int holds = connectionsTheHeapHolds(bufferSize);
+            if (maxConnections > holds && bindings.stream().anyMatch(b -> b.transport() == Transport.TCP)) {
+                events.warning("at most " + maxConnections + " connections may each hold " + bufferSize / 1024 + " KiB in and out: "
+                        + mebibytes(2L * bufferSize * maxConnections) + " at worst, more than half the heap (" + mebibytes(Runtime.getRuntime().maxMemory())
+                        + ") holds; lower the connection limit to " + holds + " or give the JVM more heap");
+            }
             boolean anyDatagram = bound.stream().anyMatch(b -> b.port() != null);
             DatagramEngine datagrams = anyDatagram ? new DatagramEngine(events, replyLimits, reportEvery) : null;
             Server server = new Server(bound, kind, engine, datagrams, grace);
@@ -334,6 +348,24 @@ public final class Server implements AutoCloseable {
                 throw e;
             }
             return server;
+        }
+
+        /** A start that failed: closes what was bound, and removes the socket files it made. */
+        private static void closeAll(List<Binder.Bound> bound) {
+            bound.forEach(Binder.Bound::close);
+            for (Binder.Bound b : bound) {
+                if (b.file() != null) {
+                    try {
+                        Files.deleteIfExists(b.file());
+                    } catch (IOException ignored) {
+                        // failing anyway
+                    }
+                }
+            }
+        }
+
+        private static String mebibytes(long bytes) {
+            return String.format(java.util.Locale.ROOT, "%,d MiB", bytes >> 20);
         }
     }
 }

@@ -667,7 +667,7 @@ final class Connection extends Watched implements Output, Connections.Member {
     }
 
     /** An engine bug surfaced while serving this connection: it ends this connection only. */
-    void crashed(RuntimeException e) {
+    void crashed(Throwable e) {
         loop.engine.config.events().warning("epoll engine: connection from " + peer + " failed: " + e);
         if (!closed) {
             close("error: " + e);

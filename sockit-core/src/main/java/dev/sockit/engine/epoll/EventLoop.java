@@ -211,7 +211,9 @@ final class EventLoop implements Runnable {
         }
         try {
             w.ready(events);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // The heap ran out on this connection's buffer (a crowd sending without reading, a limit the
+            // heap cannot hold): closing it gives its buffers back, and the loop serves the others on.
             if (w instanceof Connection c) {
                 c.crashed(e);
             } else {
@@ -249,7 +251,7 @@ final class EventLoop implements Runnable {
             if (!c.isClosed()) {
                 try {
                     c.resumeRound();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | OutOfMemoryError e) {
                     c.crashed(e);
                 }
             }
