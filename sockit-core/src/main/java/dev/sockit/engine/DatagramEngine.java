@@ -3,6 +3,7 @@ package dev.sockit.engine;
 import dev.sockit.io.DatagramPort;
 import dev.sockit.server.DatagramRecord;
 import dev.sockit.server.DropReason;
+import dev.sockit.net.Endpoint;
 import dev.sockit.server.Listener;
 import dev.sockit.server.ServerEvents;
 import dev.sockit.service.DatagramService;
@@ -65,6 +66,9 @@ public final class DatagramEngine {
 
     /** Serves {@code service} on {@code port} until {@link #stop()}. */
     public void serve(Listener listener, DatagramPort port, DatagramService service) {
+        if (listener.requested() instanceof Endpoint.Inet asked) {
+            guard.servedAt(listener.service().port(), asked.port());
+        }
         DatagramLoop loop = new DatagramLoop(listener, port, service, guard, events);
         Thread.Builder threads = loop.needsPlatformThread() ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
         Thread t = threads.name("sockit " + listener).unstarted(loop);

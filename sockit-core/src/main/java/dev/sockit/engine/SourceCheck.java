@@ -1,6 +1,7 @@
 package dev.sockit.engine;
 
 import dev.sockit.server.DropReason;
+import dev.sockit.service.Service;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -12,18 +13,23 @@ import java.net.SocketException;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The senders a UDP small service must never answer, as BSD inetd refuses them: source ports below
  * 1024 (and 0), where the other small services and system daemons live, so that two servers cannot
  * be set answering each other forever (echo to chargen, the "Loop DoS"); and broadcast, multicast or
  * unspecified source addresses, which no real client sends from and which only a forged datagram
- * carries, to make us send to many hosts at once.
+ * carries, to make us send to many hosts at once. Served at a port offset (10007, 10019... under
+ * {@code --port-offset 10000}), the small services' ports at that offset are refused as well
+ * ({@link #servedAt}): two servers set up alike could otherwise answer each other just the same.
  */
 final class SourceCheck {
     private static final int FIRST_UNPRIVILEGED_PORT = 1024;
 
     private final Set<InetAddress> broadcasts;
+    /** One bit per port: where a small service sits at an offset this server serves at. */
+    private final AtomicLongArray shifted = new AtomicLongArray(65536 / 64);
 
     SourceCheck(Set<InetAddress> broadcasts) {
         this.broadcasts = Set.copyOf(broadcasts);
@@ -46,12 +52,32 @@ final class SourceCheck {
         return new SourceCheck(b);
     }
 
+    /**
+     * A service whose standard port is {@code standard} is served on the port asked for, {@code port}:
+     * from now on the standard ports of all the small services, moved by the same offset, are refused
+     * as sources. Port 0 (any free port) sets no offset: the kernel's choice says nothing of a
+     * convention another server might share, and would only shut out clients' ephemeral ports.
+     */
+    void servedAt(int standard, int port) {
+        int offset = port - standard;
+        if (standard <= 0 || port <= 0 || offset <= 0) {
+            return;
+        }
+        for (Service s : Service.standard()) {
+            int p = s.port() + offset;
+            if (s.port() > 0 && p >= FIRST_UNPRIVILEGED_PORT && p <= 65535) {
+                shifted.getAndUpdate(p >>> 6, w -> w | 1L << p);
+            }
+        }
+    }
+
     /** Why a datagram from {@code sender} must not be answered, if it must not. Unix senders always pass. */
     Optional<DropReason> check(SocketAddress sender) {
         if (!(sender instanceof InetSocketAddress inet)) {
             return Optional.empty();
         }
-        if (inet.getPort() < FIRST_UNPRIVILEGED_PORT) {
+        int port = inet.getPort();
+        if (port < FIRST_UNPRIVILEGED_PORT || (shifted.get(port >>> 6) & 1L << port) != 0) {
             return Optional.of(DropReason.SOURCE_PORT);
         }
         InetAddress a = inet.getAddress();

@@ -49,6 +49,27 @@ class SourceCheckTest {
     }
 
     @Test
+    void servedAtAnOffsetTheSmallServicesPortsAtThatOffsetAreRefusedToo() {
+        check.servedAt(7, 10_007); // echo under --port-offset 10000
+        for (int port : new int[] {10_007, 10_009, 10_013, 10_017, 10_019, 10_037}) {
+            assertThat(check.check(at("192.0.2.7", port))).as("port %d", port).contains(DropReason.SOURCE_PORT);
+        }
+        for (int port : new int[] {10_006, 10_008, 10_020, 10_038, 20_019, 40_000}) {
+            assertThat(check.check(at("192.0.2.7", port))).as("port %d", port).isEmpty();
+        }
+    }
+
+    @Test
+    void anyFreePortSetsNoOffset() {
+        check.servedAt(7, 0);
+        check.servedAt(0, 15_000); // sink: no standard port
+        check.servedAt(7, 7);
+        for (int port = 1024; port <= 65_535; port++) {
+            assertThat(check.check(at("192.0.2.7", port))).isEmpty();
+        }
+    }
+
+    @Test
     void unixSendersHaveNoPortsAndAreNotChecked() {
         assertThat(check.check(UnixSocketAddress.path("/run/client.sock"))).isEmpty();
         assertThat(check.check(UnixSocketAddress.abstractName("client"))).isEmpty();
