@@ -70,6 +70,34 @@ class UdpGuardTest {
         });
     }
 
+    /**
+     * Echo served on a port asked for (as --port-offset does): a datagram from the port chargen
+     * would have at the same offset gets no reply, so two servers set up alike cannot loop.
+     */
+    @Test
+    void servedAtAnOffsetADatagramFromChargensPortAtThatOffsetGetsNoReply() throws Exception {
+        try (UdpPeer chargenPort = UdpPeer.on("127.0.0.1"); UdpPeer sentinel = sentinel()) {
+            int echoPort = chargenPort.local().getPort() - (19 - 7); // chargen's port at the offset that puts echo here
+            Server server;
+            try {
+                server = Loopback.builder().events(events).reportEvery(Duration.ofHours(1))
+                        .serve(Service.named("echo").orElseThrow(), Transport.UDP, new Endpoint.Inet("127.0.0.1", echoPort)).start();
+            } catch (ListenException e) {
+                Assumptions.abort("port " + echoPort + " is taken: " + e.getMessage());
+                return;
+            }
+            try (server) {
+                chargenPort.send(PING, address(server));
+                sentinel.exchange(PING, address(server));
+                assertThat(chargenPort.pending()).as("a reply to chargen's port at echo's offset").isNull();
+            }
+        }
+        assertThat(events.totals()).singleElement().satisfies(t -> {
+            assertThat(t.dropped(DropReason.SOURCE_PORT)).isEqualTo(1);
+            assertThat(t.answered()).isEqualTo(1);
+        });
+    }
+
     @Test
     void withSourceChecksOffTheSameDatagramIsAnswered() throws Exception {
         try (Server server = serve("echo", ReplyLimits.defaults().withCheckSources(false), Duration.ofHours(1));
