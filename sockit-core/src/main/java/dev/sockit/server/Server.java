@@ -133,21 +133,26 @@ public final class Server implements AutoCloseable {
         }
     }
 
+    /** Closes listeners, and removes the socket files they made (one we cannot remove is harmless: the next start replaces it). */
+    private static void close(List<Binder.Bound> bound) {
+        bound.forEach(Binder.Bound::close);
+        for (Binder.Bound b : bound) {
+            if (b.file() != null) {
+                try {
+                    Files.deleteIfExists(b.file());
+                } catch (IOException ignored) {
+                    // closed anyway
+                }
+            }
+        }
+    }
+
     private void closeListeners() {
         engine.stopAccepting();
         if (datagrams != null) {
             datagrams.stop();
         }
-        sockets.forEach(Binder.Bound::close);
-        for (Binder.Bound b : sockets) {
-            if (b.file() != null) {
-                try {
-                    Files.deleteIfExists(b.file());
-                } catch (IOException ignored) {
-                    // a socket file we cannot remove is harmless; the next start replaces it
-                }
-            }
-        }
+        close(sockets);
     }
 
     /** What to serve and how; {@link #start()} binds every listener or none. */
@@ -309,7 +314,7 @@ public final class Server implements AutoCloseable {
                     more.forEach(m -> of.add(b));
                 }
             } catch (ListenException e) {
-                closeAll(bound);
+                close(bound);
                 throw e;
             }
             EngineKind kind = chooseEngine();
@@ -318,7 +323,7 @@ public final class Server implements AutoCloseable {
                 engine = kind.create(new EngineConfig(events, maxConnections, bufferSize, idleTimeout, iterative,
                         busyPoll != null ? busyPoll : EngineConfig.automaticBusyPoll()));
             } catch (RuntimeException e) {
-                closeAll(bound);
+                close(bound);
                 throw e;
             }
             int holds = connectionsTheHeapHolds(bufferSize);
@@ -348,20 +353,6 @@ public final class Server implements AutoCloseable {
                 throw e;
             }
             return server;
-        }
-
-        /** A start that failed: closes what was bound, and removes the socket files it made. */
-        private static void closeAll(List<Binder.Bound> bound) {
-            bound.forEach(Binder.Bound::close);
-            for (Binder.Bound b : bound) {
-                if (b.file() != null) {
-                    try {
-                        Files.deleteIfExists(b.file());
-                    } catch (IOException ignored) {
-                        // failing anyway
-                    }
-                }
-            }
         }
 
         private static String mebibytes(long bytes) {
