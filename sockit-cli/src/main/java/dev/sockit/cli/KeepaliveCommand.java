@@ -11,6 +11,7 @@ import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
@@ -48,7 +49,7 @@ final class KeepaliveCommand implements Callable<Integer> {
     String listen;
 
     @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Give up watching after this long, with exit 0 if still alive (default: 1h).")
+            description = "Give up watching after this long, with exit 0 if still alive; with --listen, also the longest wait for the client, with exit 1 if none comes (default: 1h).")
     Duration duration = Duration.ofHours(1);
 
     @Option(names = "--json", description = "Print events as JSON, one object per line.")
@@ -99,7 +100,15 @@ final class KeepaliveCommand implements Callable<Integer> {
             server.bind(where.toSocketAddress());
             event(out, "listening", Map.of("endpoint", Endpoint.of(server.getLocalAddress()).toString()),
                     "listening on " + Endpoint.of(server.getLocalAddress()) + "; waiting for one client");
-            SocketChannel ch = server.accept();
+            // The channel's own accept has no timeout; its socket adaptor honours SO_TIMEOUT.
+            server.socket().setSoTimeout((int) Math.clamp(duration.toMillis(), 1, Integer.MAX_VALUE));
+            SocketChannel ch;
+            try {
+                ch = server.socket().accept().getChannel();
+            } catch (SocketTimeoutException e) {
+                throw new IOException("no client connected to " + Endpoint.of(server.getLocalAddress()) + " within --duration "
+                        + dev.sockit.client.Durations.show(duration));
+            }
             options.applyTo(ch, true);
             return ch;
         }

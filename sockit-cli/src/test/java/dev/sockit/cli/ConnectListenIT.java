@@ -271,6 +271,15 @@ class ConnectListenIT {
         }
     }
 
+    /** keepalive --listen waits for its client no longer than --duration (it waited for ever). */
+    @Test
+    void keepaliveListenGivesUpWhenNoClientComesWithinTheDuration() throws Exception {
+        ClientProcess.Result r = ClientProcess.run(new byte[0], "keepalive", "--listen", "127.0.0.1:0", "--duration", "300ms");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).startsWith("sockit: listening on 127.0.0.1:");
+        assertThat(r.err()).matches("sockit: no client connected to 127\\.0\\.0\\.1:\\d+ within --duration 300ms\n");
+    }
+
     @Test
     void listenExecRunsTheProgramPerConnection() throws Exception {
         Process p = ClientProcess.start(List.of(), "listen", "127.0.0.1:0", "--keep-open", "--exec", "tr a-z A-Z");

@@ -3,11 +3,11 @@ package dev.sockit.client;
 import java.time.Duration;
 
 /** Durations as people write them in messages: 250ms, 10s, 1.5s. */
-final class Durations {
+public final class Durations {
     private Durations() {
     }
 
-    static String show(Duration d) {
+    public static String show(Duration d) {
         long ms = d.toMillis();
         if (ms < 1000) {
             return ms + "ms";
