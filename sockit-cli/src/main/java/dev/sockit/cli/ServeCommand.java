@@ -96,6 +96,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "with both buffers of each full, if fewer).")
     Integer maxConnections;
 
+    @Option(names = "--max-per-source", paramLabel = "N",
+            description = "Connections at once from one address, so that one host cannot take them all; more are closed as soon as "
+                    + "they are accepted, and counted in a warning at most every 10 s (default: no such limit).")
+    int maxPerSource;
+
     @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Close a connection that moves no byte for this long (default: never).")
     Duration idleTimeout = Duration.ZERO;
@@ -156,6 +161,9 @@ final class ServeCommand implements Callable<Integer> {
         if (maxConnections != null && maxConnections < 1) {
             throw new Main.UsageException("--max-connections must be at least 1, not " + maxConnections);
         }
+        if (maxPerSource < 0) {
+            throw new Main.UsageException("--max-per-source must be 0 (no limit) or more, not " + maxPerSource);
+        }
         ReplyLimits limits = replyLimits();
         if (reportEvery.isZero()) {
             throw new Main.UsageException("--report-every must be more than 0");
@@ -196,7 +204,7 @@ final class ServeCommand implements Callable<Integer> {
                     + " KiB buffers of each full; give more with SOCKIT_JAVA_OPTS=-Xmx..., or set --max-connections");
         }
         Server.Builder builder = Server.builder().settings(settings).events(events).iterative(iterative).engine(engine)
-                .maxConnections(limit).idleTimeout(idleTimeout).grace(grace)
+                .maxConnections(limit).maxPerSource(maxPerSource).portOffset(portOffset).idleTimeout(idleTimeout).grace(grace)
                 .replyLimits(limits).reportEvery(reportEvery).socketMode(socketMode == null ? -1 : socketMode);
         if (busyPoll != null) {
             builder.busyPoll(busyPoll);

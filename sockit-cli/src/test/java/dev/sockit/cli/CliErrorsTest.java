@@ -80,6 +80,7 @@ class CliErrorsTest {
             "serve echo@:0 discard@:0 --nodelay=echo --nagle=echo|sockit: --nodelay and --nagle contradict each other for echo; give one",
             "serve echo@:0 --engine kqueue|sockit: Invalid value for option '--engine': unknown engine 'kqueue'; engines: threads, epoll",
             "keepalive|sockit: give either ENDPOINT to connect to, or --listen ENDPOINT",
+            "serve echo@:0 --max-per-source -1|sockit: --max-per-source must be 0 (no limit) or more, not -1",
             "serve echo@:0 --reply-rate NaN|sockit: reply rates must be numbers from 0 up, not NaN (0 turns a limit off)",
             "serve echo@:0 --global-reply-rate -1|sockit: reply rates must be numbers from 0 up, not -1.0 (0 turns a limit off)",
             "bench unix:@echo|sockit: bench cannot reach an abstract Unix name (unix:@echo); serve on a socket file, unix:/path",

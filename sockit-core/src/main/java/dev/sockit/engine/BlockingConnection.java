@@ -77,6 +77,11 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
         this.in = ByteBuffer.allocate(Math.min(FIRST_INPUT, shared.maxBuffer()));
     }
 
+    @Override
+    public String peer() {
+        return peer;
+    }
+
     /**
      * Serves the connection to its end, reports it, and always releases the socket and the limit
      * token. The connection's thread runs this directly, and the read loop is in this one frame: an

@@ -22,8 +22,25 @@ public final class Connections {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition empty = lock.newCondition();
 
+    private final SourceLimit sources;
+
     public Connections(int max) {
+        this(max, new SourceLimit(0, null));
+    }
+
+    /** @param sources how many connections one address may have open at once */
+    public Connections(int max, SourceLimit sources) {
         this.tokens = new Semaphore(max);
+        this.sources = sources;
+    }
+
+    /**
+     * After the accept, with its token taken: whether the connection from {@code peer} may be served,
+     * or must be closed at once (its address has as many open as the per-source limit allows; the
+     * caller then gives the token back). One that may is counted until its {@link #release}.
+     */
+    public boolean admit(String peer) {
+        return sources.enter(peer);
     }
 
     /** Blocks until a connection may be accepted. */
@@ -54,6 +71,7 @@ public final class Connections {
     public void release(Member c) {
         if (c != null) {
             open.remove(c);
+            sources.leave(c.peer());
         }
         tokens.release();
         lock.lock();
@@ -109,5 +127,8 @@ public final class Connections {
     public interface Member {
         /** Closes the socket from any thread; the connection's own thread then fails and ends it. */
         void closeChannel(String because);
+
+        /** The peer, as the engines name it: {@code 192.0.2.7:51234}, {@code [::1]:51234}, {@code unix:(pid 1 uid 0)}. */
+        String peer();
     }
 }

@@ -3,7 +3,6 @@ package dev.sockit.engine;
 import dev.sockit.io.DatagramPort;
 import dev.sockit.server.DatagramRecord;
 import dev.sockit.server.DropReason;
-import dev.sockit.net.Endpoint;
 import dev.sockit.server.Listener;
 import dev.sockit.server.ServerEvents;
 import dev.sockit.service.DatagramService;
@@ -43,17 +42,18 @@ public final class DatagramEngine {
     private record Running(DatagramLoop loop, Thread thread) {
     }
 
-    public DatagramEngine(ServerEvents events, ReplyLimits limits, Duration reportEvery) {
-        this(events, limits, reportEvery, System::nanoTime);
+    /** @param portOffset where the small services are served above their standard ports (--port-offset), for the source check */
+    public DatagramEngine(ServerEvents events, ReplyLimits limits, Duration reportEvery, int portOffset) {
+        this(events, limits, reportEvery, portOffset, System::nanoTime);
     }
 
-    DatagramEngine(ServerEvents events, ReplyLimits limits, Duration reportEvery, LongSupplier clock) {
+    DatagramEngine(ServerEvents events, ReplyLimits limits, Duration reportEvery, int portOffset, LongSupplier clock) {
         if (reportEvery.isNegative() || reportEvery.isZero()) {
             throw new IllegalArgumentException("the report interval must be positive");
         }
         this.events = events;
         this.clock = clock;
-        this.guard = new ReplyGuard(limits, limits.checkSources() ? SourceCheck.forThisHost() : new SourceCheck(java.util.Set.of()), clock);
+        this.guard = new ReplyGuard(limits, limits.checkSources() ? SourceCheck.forThisHost(portOffset) : new SourceCheck(java.util.Set.of()), clock);
         this.reportNanos = reportEvery.toNanos();
         this.started = clock.getAsLong();
         this.reporter = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -66,9 +66,6 @@ public final class DatagramEngine {
 
     /** Serves {@code service} on {@code port} until {@link #stop()}. */
     public void serve(Listener listener, DatagramPort port, DatagramService service) {
-        if (listener.requested() instanceof Endpoint.Inet asked) {
-            guard.servedAt(listener.service().port(), asked.port());
-        }
         DatagramLoop loop = new DatagramLoop(listener, port, service, guard, events);
         Thread.Builder threads = loop.needsPlatformThread() ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
         Thread t = threads.name("sockit " + listener).unstarted(loop);

@@ -15,9 +15,10 @@ import java.time.Duration;
  * @param busyPoll       how long an engine keeps polling for input before it sleeps, while it serves few
  *                       connections: the epoll engine's loop after its last event, the threads engine's
  *                       connection thread after it has read all there was; {@link Duration#ZERO} sleeps at once
+ * @param maxPerSource   connections at once from one address ({@link SourceLimit}); 0 for no limit
  */
 public record EngineConfig(ServerEvents events, int maxConnections, int bufferSize, Duration idleTimeout, boolean iterative,
-                           Duration busyPoll) {
+                           Duration busyPoll, int maxPerSource) {
     /**
      * Waking a sleeping thread costs tens of microseconds on a virtual machine (the CPU halts and is
      * woken by an interrupt); polling for this long after the last input keeps an engine awake
@@ -41,12 +42,19 @@ public record EngineConfig(ServerEvents events, int maxConnections, int bufferSi
         this(events, maxConnections, bufferSize, idleTimeout, iterative, DEFAULT_BUSY_POLL);
     }
 
+    public EngineConfig(ServerEvents events, int maxConnections, int bufferSize, Duration idleTimeout, boolean iterative, Duration busyPoll) {
+        this(events, maxConnections, bufferSize, idleTimeout, iterative, busyPoll, 0);
+    }
+
     public EngineConfig {
         if (busyPoll.isNegative()) {
             throw new IllegalArgumentException("busy poll cannot be negative");
         }
         if (maxConnections < 1) {
             throw new IllegalArgumentException("max connections must be at least 1");
+        }
+        if (maxPerSource < 0) {
+            throw new IllegalArgumentException("max connections per source cannot be negative");
         }
         if (bufferSize < 1024) {
             throw new IllegalArgumentException("buffer size must be at least 1024 bytes");

@@ -27,11 +27,6 @@ final class ReplyGuard {
         this.limiter = new ReplyLimiter(limits, clock);
     }
 
-    /** See {@link SourceCheck#servedAt}. */
-    void servedAt(int standard, int port) {
-        sources.servedAt(standard, port);
-    }
-
     /** Why no reply may go to {@code sender}, or empty if one may (a reply token is then taken). */
     Optional<DropReason> check(SocketAddress sender) {
         if (sender instanceof UnixSocketAddress u) {

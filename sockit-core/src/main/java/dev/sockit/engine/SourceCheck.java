@@ -10,10 +10,10 @@ import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.util.BitSet;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The senders a UDP small service must never answer, as BSD inetd refuses them: source ports below
@@ -21,22 +21,35 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * be set answering each other forever (echo to chargen, the "Loop DoS"); and broadcast, multicast or
  * unspecified source addresses, which no real client sends from and which only a forged datagram
  * carries, to make us send to many hosts at once. Served at a port offset (10007, 10019... under
- * {@code --port-offset 10000}), the small services' ports at that offset are refused as well
- * ({@link #servedAt}): two servers set up alike could otherwise answer each other just the same.
+ * {@code --port-offset 10000}), the small services' ports at that offset are refused as well: two
+ * servers set up alike could otherwise answer each other just the same.
  */
 final class SourceCheck {
     private static final int FIRST_UNPRIVILEGED_PORT = 1024;
 
     private final Set<InetAddress> broadcasts;
-    /** One bit per port: where a small service sits at an offset this server serves at. */
-    private final AtomicLongArray shifted = new AtomicLongArray(65536 / 64);
+    /** The small services' ports at the server's port offset, where they are 1024 and up. */
+    private final BitSet shifted = new BitSet(65536);
 
     SourceCheck(Set<InetAddress> broadcasts) {
+        this(broadcasts, 0);
+    }
+
+    /** @param portOffset where the small services are served, above their standard ports (0: at them) */
+    SourceCheck(Set<InetAddress> broadcasts, int portOffset) {
         this.broadcasts = Set.copyOf(broadcasts);
+        if (portOffset > 0) {
+            for (Service s : Service.standard()) {
+                int p = s.port() + portOffset;
+                if (p >= FIRST_UNPRIVILEGED_PORT && p <= 65535) {
+                    shifted.set(p);
+                }
+            }
+        }
     }
 
     /** Knows the directed broadcast addresses of this host's interfaces (e.g. 192.0.2.255) as they are now. */
-    static SourceCheck forThisHost() {
+    static SourceCheck forThisHost(int portOffset) {
         Set<InetAddress> b = new HashSet<>();
         try {
             for (NetworkInterface nif : NetworkInterface.networkInterfaces().toList()) {
@@ -49,26 +62,7 @@ final class SourceCheck {
         } catch (SocketException e) {
             // no interface list: the limited broadcast and multicast checks still hold
         }
-        return new SourceCheck(b);
-    }
-
-    /**
-     * A service whose standard port is {@code standard} is served on the port asked for, {@code port}:
-     * from now on the standard ports of all the small services, moved by the same offset, are refused
-     * as sources. Port 0 (any free port) sets no offset: the kernel's choice says nothing of a
-     * convention another server might share, and would only shut out clients' ephemeral ports.
-     */
-    void servedAt(int standard, int port) {
-        int offset = port - standard;
-        if (standard <= 0 || port <= 0 || offset <= 0) {
-            return;
-        }
-        for (Service s : Service.standard()) {
-            int p = s.port() + offset;
-            if (s.port() > 0 && p >= FIRST_UNPRIVILEGED_PORT && p <= 65535) {
-                shifted.getAndUpdate(p >>> 6, w -> w | 1L << p);
-            }
-        }
+        return new SourceCheck(b, portOffset);
     }
 
     /** Why a datagram from {@code sender} must not be answered, if it must not. Unix senders always pass. */
@@ -77,7 +71,7 @@ final class SourceCheck {
             return Optional.empty();
         }
         int port = inet.getPort();
-        if (port < FIRST_UNPRIVILEGED_PORT || (shifted.get(port >>> 6) & 1L << port) != 0) {
+        if (port < FIRST_UNPRIVILEGED_PORT || shifted.get(port)) {
             return Optional.of(DropReason.SOURCE_PORT);
         }
         InetAddress a = inet.getAddress();

@@ -41,7 +41,7 @@ public final class ThreadsEngine implements Engine {
 
     public ThreadsEngine(EngineConfig config) {
         this.config = config;
-        this.connections = new Connections(config.maxConnections());
+        this.connections = new Connections(config.maxConnections(), new SourceLimit(config.maxPerSource(), config.events()));
         this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sockit-reaper");
             t.setDaemon(true);
@@ -124,6 +124,15 @@ public final class ThreadsEngine implements Engine {
                 continue;
             }
             backoff.succeeded();
+            if (!connections.admit(accepted.peer())) {
+                try {
+                    accepted.stream().close(); // its address has as many open as the per-source limit allows
+                } catch (IOException ignored) {
+                    // closed anyway
+                }
+                connections.release(null);
+                continue;
+            }
             BlockingConnection c = new BlockingConnection(shared, accepted.stream(), accepted.peer());
             connections.add(c);
             if (config.iterative()) {

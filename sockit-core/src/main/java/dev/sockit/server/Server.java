@@ -164,6 +164,8 @@ public final class Server implements AutoCloseable {
         private Settings settings = Settings.defaults();
         private ServerEvents events = ServerEvents.logging();
         private int maxConnections = 10_000;
+        private int maxPerSource;
+        private int portOffset;
         private int bufferSize = DEFAULT_BUFFER_SIZE;
         private Duration idleTimeout = Duration.ZERO;
         private Duration grace = Duration.ofSeconds(5);
@@ -228,6 +230,32 @@ public final class Server implements AutoCloseable {
 
         public Builder events(ServerEvents e) {
             this.events = e;
+            return this;
+        }
+
+        /**
+         * At most {@code n} connections at once from one address, over all listeners (xinetd's
+         * per_source); more are closed as soon as they are accepted. 0, the default: no such limit.
+         */
+        public Builder maxPerSource(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("the per-source limit cannot be negative");
+            }
+            this.maxPerSource = n;
+            return this;
+        }
+
+        /**
+         * The small services are served {@code offset} above their standard ports (as
+         * {@code --port-offset} does): the UDP guard then refuses their ports at that offset as
+         * sources, as it refuses ports below 1024, so that two servers set up alike cannot be made
+         * to answer each other (echo and chargen, for ever).
+         */
+        public Builder portOffset(int offset) {
+            if (offset < 0 || offset > 65535) {
+                throw new IllegalArgumentException("a port offset is from 0 to 65535");
+            }
+            this.portOffset = offset;
             return this;
         }
 
@@ -321,7 +349,7 @@ public final class Server implements AutoCloseable {
             Engine engine;
             try {
                 engine = kind.create(new EngineConfig(events, maxConnections, bufferSize, idleTimeout, iterative,
-                        busyPoll != null ? busyPoll : EngineConfig.automaticBusyPoll()));
+                        busyPoll != null ? busyPoll : EngineConfig.automaticBusyPoll(), maxPerSource));
             } catch (RuntimeException e) {
                 close(bound);
                 throw e;
@@ -333,7 +361,7 @@ public final class Server implements AutoCloseable {
                         + ") holds; lower the connection limit to " + holds + " or give the JVM more heap");
             }
             boolean anyDatagram = bound.stream().anyMatch(b -> b.port() != null);
-            DatagramEngine datagrams = anyDatagram ? new DatagramEngine(events, replyLimits, reportEvery) : null;
+            DatagramEngine datagrams = anyDatagram ? new DatagramEngine(events, replyLimits, reportEvery, portOffset) : null;
             Server server = new Server(bound, kind, engine, datagrams, grace);
             try {
                 for (int i = 0; i < bound.size(); i++) {

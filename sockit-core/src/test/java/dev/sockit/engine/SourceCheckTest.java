@@ -49,21 +49,18 @@ class SourceCheckTest {
     }
 
     @Test
-    void servedAtAnOffsetTheSmallServicesPortsAtThatOffsetAreRefusedToo() {
-        check.servedAt(7, 10_007); // echo under --port-offset 10000
+    void atAPortOffsetTheSmallServicesPortsAtThatOffsetAreRefusedToo() {
+        SourceCheck offset = new SourceCheck(Set.of(), 10_000); // --port-offset 10000
         for (int port : new int[] {10_007, 10_009, 10_013, 10_017, 10_019, 10_037}) {
-            assertThat(check.check(at("192.0.2.7", port))).as("port %d", port).contains(DropReason.SOURCE_PORT);
+            assertThat(offset.check(at("192.0.2.7", port))).as("port %d", port).contains(DropReason.SOURCE_PORT);
         }
         for (int port : new int[] {10_006, 10_008, 10_020, 10_038, 20_019, 40_000}) {
-            assertThat(check.check(at("192.0.2.7", port))).as("port %d", port).isEmpty();
+            assertThat(offset.check(at("192.0.2.7", port))).as("port %d", port).isEmpty();
         }
     }
 
     @Test
-    void anyFreePortSetsNoOffset() {
-        check.servedAt(7, 0);
-        check.servedAt(0, 15_000); // sink: no standard port
-        check.servedAt(7, 7);
+    void withoutAnOffsetOnlyPortsBelow1024AreRefused() {
         for (int port = 1024; port <= 65_535; port++) {
             assertThat(check.check(at("192.0.2.7", port))).isEmpty();
         }

@@ -104,6 +104,41 @@ class ServerLifecycleTest {
         }
     }
 
+    /**
+     * --max-per-source: a third connection from one address is closed at once while two are open; another
+     * address is served meanwhile, and the first address again once one of its connections has ended.
+     */
+    @Test
+    void maxPerSourceClosesWhatOneAddressOpensPastTheLimit() throws Exception {
+        try (Server server = Loopback.serve("127.0.0.1", "echo", Settings.defaults(), events, b -> b.maxPerSource(2));
+             Socket first = Loopback.connect(server); Socket second = Loopback.connect(server)) {
+            for (Socket s : List.of(first, second)) {
+                s.getOutputStream().write('a');
+                assertThat(s.getInputStream().read()).isEqualTo('a');
+            }
+            Endpoint.Inet at = (Endpoint.Inet) server.endpoint();
+            try (Socket third = new Socket("127.0.0.1", at.port())) {
+                third.setSoTimeout(10_000);
+                assertThat(third.getInputStream().read()).as("closed at once, nothing served").isEqualTo(-1);
+            }
+            try (Socket other = new Socket()) {
+                other.bind(new java.net.InetSocketAddress("127.0.0.2", 0));
+                other.connect(new java.net.InetSocketAddress("127.0.0.1", at.port()), 5000);
+                other.getOutputStream().write('b');
+                assertThat(other.getInputStream().read()).as("another address is served").isEqualTo('b');
+            }
+            assertThat(events.nextEnded(Duration.ofSeconds(5)).peer()).startsWith("127.0.0.2:");
+            first.close();
+            assertThat(events.nextEnded(Duration.ofSeconds(5)).peer()).isEqualTo("127.0.0.1:" + first.getLocalPort());
+            try (Socket again = Loopback.connect(server)) {
+                again.getOutputStream().write('c');
+                assertThat(again.getInputStream().read()).as("served once one of the two has ended").isEqualTo('c');
+            }
+            assertThat(events.warnings).containsExactly(
+                    "refused 1 connection(s) from addresses that already had 2 open (the per-source limit), the last from 127.0.0.1");
+        }
+    }
+
     @Test
     void maxConnectionsHoldsTheRestInTheBacklog() throws Exception {
         try (Server server = Loopback.serve("127.0.0.1", "echo", Settings.defaults(), events, b -> b.maxConnections(1));

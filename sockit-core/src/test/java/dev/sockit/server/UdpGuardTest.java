@@ -71,16 +71,17 @@ class UdpGuardTest {
     }
 
     /**
-     * Echo served on a port asked for (as --port-offset does): a datagram from the port chargen
-     * would have at the same offset gets no reply, so two servers set up alike cannot loop.
+     * At a port offset (--port-offset): a datagram from the port chargen has at the same offset gets
+     * no reply from echo, so two servers set up alike cannot loop.
      */
     @Test
-    void servedAtAnOffsetADatagramFromChargensPortAtThatOffsetGetsNoReply() throws Exception {
+    void atAPortOffsetADatagramFromChargensPortAtThatOffsetGetsNoReply() throws Exception {
         try (UdpPeer chargenPort = UdpPeer.on("127.0.0.1"); UdpPeer sentinel = sentinel()) {
-            int echoPort = chargenPort.local().getPort() - (19 - 7); // chargen's port at the offset that puts echo here
+            int offset = chargenPort.local().getPort() - 19; // the offset that puts chargen on this client's port
+            int echoPort = 7 + offset;
             Server server;
             try {
-                server = Loopback.builder().events(events).reportEvery(Duration.ofHours(1))
+                server = Loopback.builder().events(events).reportEvery(Duration.ofHours(1)).portOffset(offset)
                         .serve(Service.named("echo").orElseThrow(), Transport.UDP, new Endpoint.Inet("127.0.0.1", echoPort)).start();
             } catch (ListenException e) {
                 Assumptions.abort("port " + echoPort + " is taken: " + e.getMessage());

@@ -78,10 +78,15 @@ final class AcceptHandler extends Watched {
                 return;
             }
             listening.succeeded();
+            String peer = loop.peerName(fd);
+            if (!engine.connections.admit(peer)) {
+                Libc.close(loop.state, fd); // its address has as many open as the per-source limit allows
+                engine.connections.giveBack();
+                continue;
+            }
             if (listening.iterative) {
                 listening.active++;
             }
-            String peer = loop.peerName(fd);
             // Served here, unless another loop carries fewer connections: then it goes there (an
             // iterative listener's stay on its one loop, which counts them).
             EventLoop target = listening.iterative ? loop : engine.lightest(loop);

@@ -123,6 +123,11 @@ final class Connection extends Watched implements Output, Connections.Member {
         this.bufferSize = bufferSize;
     }
 
+    @Override
+    public String peer() {
+        return peer;
+    }
+
     /** Opens the session, once the socket is registered. */
     void start() {
         touch();

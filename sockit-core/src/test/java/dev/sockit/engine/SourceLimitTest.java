@@ -1,0 +1,67 @@
+package dev.sockit.engine;
+
+import dev.sockit.server.ServerEvents;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The per-source connection limit as a counter: what it admits, what it refuses, what it forgets. */
+class SourceLimitTest {
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
+    private final ServerEvents events = new ServerEvents() {
+        @Override
+        public void warning(String message) {
+            warnings.add(message);
+        }
+    };
+
+    @Test
+    void aSourceIsTheAddressWithoutItsPort() {
+        assertThat(SourceLimit.sourceOf("192.0.2.7:51234")).isEqualTo("192.0.2.7");
+        assertThat(SourceLimit.sourceOf("[2001:db8::7]:51234")).isEqualTo("[2001:db8::7]");
+        assertThat(SourceLimit.sourceOf("unix:(pid 12 uid 0)")).isNull();
+        assertThat(SourceLimit.sourceOf("unix:/run/x.sock (pid 12 uid 0)")).isNull();
+    }
+
+    @Test
+    void admitsUpToTheLimitPerAddressAndAgainOnceOneLeaves() {
+        SourceLimit limit = new SourceLimit(2, events);
+        assertThat(limit.enter("192.0.2.7:1")).isTrue();
+        assertThat(limit.enter("192.0.2.7:2")).isTrue();
+        assertThat(limit.enter("192.0.2.7:3")).as("a third from the same address").isFalse();
+        assertThat(limit.enter("192.0.2.8:1")).as("another address").isTrue();
+        assertThat(limit.enter("[::1]:4")).isTrue();
+        limit.leave("192.0.2.7:1");
+        assertThat(limit.enter("192.0.2.7:5")).isTrue();
+        assertThat(limit.enter("192.0.2.7:6")).isFalse();
+        assertThat(warnings).containsExactly("refused 1 connection(s) from addresses that already had 2 open (the per-source limit), the last from 192.0.2.7");
+    }
+
+    @Test
+    void forgetsAnAddressWhoseConnectionsHaveAllEnded() {
+        SourceLimit limit = new SourceLimit(3, events);
+        for (int i = 0; i < 3; i++) {
+            assertThat(limit.enter("192.0.2.7:" + i)).isTrue();
+        }
+        for (int i = 0; i < 3; i++) {
+            limit.leave("192.0.2.7:" + i);
+        }
+        assertThat(limit.sources()).isZero();
+    }
+
+    @Test
+    void noLimitAndUnixPeersAdmitEverything() {
+        SourceLimit none = new SourceLimit(0, events);
+        SourceLimit one = new SourceLimit(1, events);
+        for (int i = 0; i < 100; i++) {
+            assertThat(none.enter("192.0.2.7:" + i)).isTrue();
+            assertThat(one.enter("unix:(pid " + i + " uid 0)")).isTrue();
+        }
+        assertThat(none.sources()).isZero();
+        assertThat(one.sources()).isZero();
+        assertThat(warnings).isEmpty();
+    }
+}
