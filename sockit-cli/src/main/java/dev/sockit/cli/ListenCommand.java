@@ -135,8 +135,7 @@ final class ListenCommand implements Callable<Integer> {
         if (verbose && first.link().isPresent()) {
             err.println("sockit: first datagram from " + first.sender() + "; it is the peer from now on");
         }
-        System.out.write(first.payload());
-        System.out.flush();
+        Relay.writeOut(System.out, first.payload(), 0, first.payload().length);
         if (first.link().isEmpty()) {
             err.println("sockit: the first datagram came from " + first.sender() + ", a socket with no address, which cannot be answered;"
                     + " printing what comes, not sending stdin (the sender must bind its socket to be answered)");

@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         // UTF-8 whatever the locale: JSON requires it, and messages use it. Sink's raw bytes pass through untouched.
-        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8));
+        System.setOut(new PrintStream(STDOUT, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
         System.exit(run(args));
     }
@@ -132,9 +133,14 @@ public final class Main implements Runnable {
 
     /** A command failed: one line (a usage hint too for a bad value, exit 2), exit 1 otherwise. */
     static int runtimeError(Exception e, PrintWriter err, String command, boolean debug) {
-        if ((e instanceof Relay.OutputClosedException || e instanceof java.io.UncheckedIOException u && u.getCause() instanceof Relay.OutputClosedException)
-                && !debug) {
-            return 141; // as a C tool killed by SIGPIPE: whoever read our output (| head) has gone, there is no one to tell
+        Throwable t = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+        if (t instanceof Relay.OutputClosedException closed && !debug) {
+            IOException why = STDOUT.failure != null ? STDOUT.failure : closed.getCause() instanceof IOException c ? c : null;
+            if (why == null || String.valueOf(why.getMessage()).contains("Broken pipe")) {
+                return 141; // as a C tool killed by SIGPIPE: whoever read our output (| head) has gone, there is no one to tell
+            }
+            err.println("sockit: cannot write the output: " + why.getMessage()); // a full disk, say: that must be said
+            return 1;
         }
         if (e instanceof UsageException || e instanceof IllegalArgumentException) {
             err.println("sockit: " + e.getMessage());
@@ -159,6 +165,51 @@ public final class Main implements Runnable {
             root = root.getParent();
         }
         return ((Main) root.getCommand()).debug;
+    }
+
+    /** What System.out writes to. */
+    static final Stdout STDOUT = new Stdout();
+
+    /**
+     * stdout under its PrintStream, keeping the error of a failed write, which the PrintStream keeps
+     * to itself: a reader that went away (EPIPE) ends a command quietly, a full disk must be said.
+     */
+    static final class Stdout extends FilterOutputStream {
+        volatile IOException failure;
+
+        Stdout() {
+            super(new FileOutputStream(FileDescriptor.out));
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
     }
 
     /** A bad value the option parser could not catch (an endpoint, a spec, a file's contents): exit 2. */

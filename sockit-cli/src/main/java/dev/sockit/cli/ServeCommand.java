@@ -197,11 +197,15 @@ final class ServeCommand implements Callable<Integer> {
         }
         int limit = maxConnections != null ? maxConnections : DEFAULT_MAX_CONNECTIONS;
         int holds = Server.connectionsTheHeapHolds(Server.DEFAULT_BUFFER_SIZE);
-        if (maxConnections == null && holds < limit && parsed.stream().anyMatch(p -> p.transports().contains(Transport.TCP))) {
+        String limitNote = "";
+        if (maxConnections == null && holds < limit) {
+            // Not a warning: the default limit follows the heap (a machine with less than ~10 GiB gives the
+            // JVM less than the 2.5 GiB that 10,000 connections need at worst); said with the engine line.
             limit = Math.max(1, holds);
-            events.warning("serving at most " + limit + " connections at once, not " + DEFAULT_MAX_CONNECTIONS + ": the heap ("
-                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB) holds no more with both " + Server.DEFAULT_BUFFER_SIZE / 1024
-                    + " KiB buffers of each full; give more with SOCKIT_JAVA_OPTS=-Xmx..., or set --max-connections");
+            long heapNeeded = 2L * (2L * Server.DEFAULT_BUFFER_SIZE * DEFAULT_MAX_CONNECTIONS) >> 20;
+            limitNote = "at most " + limit + " connections at once, not " + DEFAULT_MAX_CONNECTIONS + ": what half the "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB heap holds with every buffer full; SOCKIT_JAVA_OPTS=-Xmx"
+                    + (heapNeeded + 1023) / 1024 + "g or --max-connections for more";
         }
         Server.Builder builder = Server.builder().settings(settings).events(events).iterative(iterative).engine(engine)
                 .maxConnections(limit).maxPerSource(maxPerSource).portOffset(portOffset).idleTimeout(idleTimeout).grace(grace)
@@ -224,7 +228,8 @@ final class ServeCommand implements Callable<Integer> {
             throw new IOException(withHint(e), e);
         }
         if (server.listeners().stream().anyMatch(l -> l.transport() == Transport.TCP)) {
-            events.engine(server.engine().label(), busyPollNote(server.engine()));
+            String note = busyPollNote(server.engine());
+            events.engine(server.engine().label(), note.isEmpty() || limitNote.isEmpty() ? note + limitNote : note + "; " + limitNote);
         }
         stop.await();
         // A second signal while draining means "now": leave at once.
@@ -238,11 +243,8 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private ReplyLimits replyLimits() {
-        for (double rate : new double[] {replyRate, globalReplyRate}) {
-            if (!(rate >= 0) || Double.isInfinite(rate)) { // NaN too: NaN > 0 is false, which silently turned the limit off
-                throw new Main.UsageException("reply rates must be numbers from 0 up, not " + rate + " (0 turns a limit off)");
-            }
-        }
+        rate("--reply-rate", replyRate);
+        rate("--global-reply-rate", globalReplyRate);
         if (replyBurst < 1) {
             throw new Main.UsageException("--reply-burst must be at least 1, not " + replyBurst);
         }
@@ -253,6 +255,14 @@ final class ServeCommand implements Callable<Integer> {
         double global = noReplyLimits ? 0 : globalReplyRate;
         int globalBurst = (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(global)));
         return new ReplyLimits(!answerAnySource, perSource, replyBurst, global, globalBurst, replySources);
+    }
+
+    /** A reply rate must be a number from 0 up: NaN too is refused (NaN > 0 is false, which silently turned the limit off). */
+    private static void rate(String option, double rate) {
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            String shown = Double.isFinite(rate) ? java.math.BigDecimal.valueOf(rate).stripTrailingZeros().toPlainString() : String.valueOf(rate);
+            throw new Main.UsageException(option + " must be a number from 0 up (0 turns the limit off), not " + shown);
+        }
     }
 
     /** Why the engine does not busy-poll, when it was left to choose and chose not to; else empty. */

@@ -89,6 +89,22 @@ class ConnectListenIT {
         }
     }
 
+    /** An output that fails otherwise (a full disk: /dev/full) is said, with exit 1: only a reader gone is quiet. */
+    @Test
+    void connectSaysWhenItsOutputFailsForAnotherReason() throws Exception {
+        try (Server s = Server.builder().serve(Service.named("chargen").orElseThrow(), Transport.TCP, Endpoint.parse("127.0.0.1:0"))
+                .events(new ServerEvents() {
+                }).start()) {
+            Process p = new ProcessBuilder(ClientProcess.command(List.of(), List.of("connect", s.endpoint().toString())))
+                    .redirectOutput(new java.io.File("/dev/full")).start();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("sockit: cannot write the output: No space left on device\n");
+            assertThat(p.exitValue()).isEqualTo(1);
+            p.getOutputStream().close();
+        }
+    }
+
     @Test
     void connectTriesIpv6FirstAndFallsBackToIpv4(@TempDir Path dir) throws Exception {
         // dual.test has both loopback addresses; only 127.0.0.1 has a server on the port.

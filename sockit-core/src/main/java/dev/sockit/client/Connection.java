@@ -115,10 +115,11 @@ public final class Connection implements AutoCloseable {
     }
 
     /**
-     * Writes all of {@code src}, waiting at most the idle timeout for the peer to take anything: a peer
-     * that stops reading would otherwise hold the write for ever, once the kernel's buffers are full.
+     * Writes all of {@code src}. Once the kernel's buffers are full a peer that stops reading would
+     * hold the write for ever; instead it fails when no byte has moved either way for the idle
+     * timeout (a peer still sending keeps the connection alive, as it keeps a read alive).
      *
-     * @throws SocketTimeoutException when the peer took nothing for the idle timeout; the connection is then closed
+     * @throws SocketTimeoutException when nothing moved for the idle timeout; the connection is then closed
      * @throws ClosedChannelException when we closed the connection
      */
     public void write(ByteBuffer src) throws IOException {

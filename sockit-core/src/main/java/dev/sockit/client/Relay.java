@@ -95,7 +95,7 @@ public record Relay(boolean halfClose, boolean stopWhenPeerEnds) {
      * Writes and flushes {@code out}. A PrintStream (System.out) never throws: it keeps the error to
      * itself, so it is asked for one; otherwise a relay whose reader went away would go on for ever.
      */
-    static void writeOut(OutputStream out, byte[] b, int off, int n) throws OutputClosedException {
+    public static void writeOut(OutputStream out, byte[] b, int off, int n) throws OutputClosedException {
         try {
             out.write(b, off, n);
             out.flush();
@@ -103,11 +103,11 @@ public record Relay(boolean halfClose, boolean stopWhenPeerEnds) {
             throw new OutputClosedException(e.getMessage(), e);
         }
         if (out instanceof PrintStream p && p.checkError()) {
-            throw new OutputClosedException("the reader went away", null);
+            throw new OutputClosedException("the stream reported an error", null); // EPIPE most often: the reader went away
         }
     }
 
-    /** Our own output (stdout) cannot be written: the reader went away, as in {@code sockit connect ... | head -1}. */
+    /** Our own output (stdout) cannot be written: most often the reader went away, as in {@code sockit connect ... | head -1}. */
     public static final class OutputClosedException extends IOException {
         OutputClosedException(String why, IOException cause) {
             super("cannot write the output: " + why, cause);

@@ -357,8 +357,8 @@ public final class Server implements AutoCloseable {
             int holds = connectionsTheHeapHolds(bufferSize);
             if (maxConnections > holds && bindings.stream().anyMatch(b -> b.transport() == Transport.TCP)) {
                 events.warning("at most " + maxConnections + " connections may each hold " + bufferSize / 1024 + " KiB in and out: "
-                        + mebibytes(2L * bufferSize * maxConnections) + " at worst, more than half the heap (" + mebibytes(Runtime.getRuntime().maxMemory())
-                        + ") holds; lower the connection limit to " + holds + " or give the JVM more heap");
+                        + mebibytes(2L * bufferSize * maxConnections) + " at worst, more than half of the " + mebibytes(Runtime.getRuntime().maxMemory())
+                        + " heap; lower the connection limit to " + holds + ", or give the JVM more heap");
             }
             boolean anyDatagram = bound.stream().anyMatch(b -> b.port() != null);
             DatagramEngine datagrams = anyDatagram ? new DatagramEngine(events, replyLimits, reportEvery, portOffset) : null;
