@@ -181,6 +181,7 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
             }
         } finally {
             closeSocket();
+            shared.connections().closed(this);
             try {
                 shared.events().connectionEnded(new ConnectionRecord(shared.listener(), peer, bytesIn, bytesOut,
                         Duration.ofNanos(System.nanoTime() - start), outcome));

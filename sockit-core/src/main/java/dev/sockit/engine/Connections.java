@@ -68,10 +68,17 @@ public final class Connections {
     }
 
     /** Ends a connection's life: called exactly once per acquired token. */
+    /**
+     * A connection {@link #admit} let in has closed its socket: its address may open another. Called
+     * before its record is reported, so that whoever sees the record may connect again at once.
+     */
+    public void closed(Member c) {
+        sources.leave(c.peer());
+    }
+
     public void release(Member c) {
         if (c != null) {
             open.remove(c);
-            sources.leave(c.peer());
         }
         tokens.release();
         lock.lock();

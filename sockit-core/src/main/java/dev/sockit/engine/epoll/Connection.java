@@ -695,6 +695,7 @@ final class Connection extends Watched implements Output, Connections.Member {
         loop.forget(this);
         loop.load.decrementAndGet();
         loop.engine.closeDescriptor(loop, fd, origin.listening.lingeringClose);
+        loop.engine.connections.closed(this);
         try {
             loop.engine.config.events().connectionEnded(new ConnectionRecord(origin.listening.listener, peer, bytesIn, bytesOut,
                     Duration.ofNanos(System.nanoTime() - started), closedBecause != null ? closedBecause : outcome));
