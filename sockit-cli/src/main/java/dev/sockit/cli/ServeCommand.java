@@ -88,9 +88,6 @@ final class ServeCommand implements Callable<Integer> {
             description = "On stop, how long open connections may finish (default: 5s).")
     Duration grace = Duration.ofSeconds(5);
 
-    /** The limit when none is given, unless the heap cannot hold that many at their worst. */
-    static final int DEFAULT_MAX_CONNECTIONS = 10_000;
-
     @Option(names = "--max-connections", paramLabel = "N",
             description = "Connections served at once; more wait in the kernel backlog (default: 10000, or as many as half the heap holds "
                     + "with both buffers of each full, if fewer).")
@@ -195,15 +192,15 @@ final class ServeCommand implements Callable<Integer> {
         if (engine != null && engine.unavailable().isPresent()) {
             throw new IOException("the " + engine.label() + " engine cannot run here: " + engine.unavailable().get() + " (use --engine threads)");
         }
-        int limit = maxConnections != null ? maxConnections : DEFAULT_MAX_CONNECTIONS;
+        int limit = maxConnections != null ? maxConnections : Server.DEFAULT_MAX_CONNECTIONS;
         int holds = Server.connectionsTheHeapHolds(Server.DEFAULT_BUFFER_SIZE);
         String limitNote = "";
         if (maxConnections == null && holds < limit) {
             // Not a warning: the default limit follows the heap (a machine with less than ~10 GiB gives the
             // JVM less than the 2.5 GiB that 10,000 connections need at worst); said with the engine line.
             limit = Math.max(1, holds);
-            long heapNeeded = 2L * (2L * Server.DEFAULT_BUFFER_SIZE * DEFAULT_MAX_CONNECTIONS) >> 20;
-            limitNote = "at most " + limit + " connections at once, not " + DEFAULT_MAX_CONNECTIONS + ": what half the "
+            long heapNeeded = 2L * (2L * Server.DEFAULT_BUFFER_SIZE * Server.DEFAULT_MAX_CONNECTIONS) >> 20;
+            limitNote = "at most " + limit + " connections at once, not " + Server.DEFAULT_MAX_CONNECTIONS + ": what half the "
                     + (Runtime.getRuntime().maxMemory() >> 20) + " MiB heap holds with every buffer full; SOCKIT_JAVA_OPTS=-Xmx"
                     + (heapNeeded + 1023) / 1024 + "g or --max-connections for more";
         }

@@ -37,7 +37,7 @@ public final class Connections {
     /**
      * After the accept, with its token taken: whether the connection from {@code peer} may be served,
      * or must be closed at once (its address has as many open as the per-source limit allows; the
-     * caller then gives the token back). One that may is counted until its {@link #release}.
+     * caller then gives the token back). One that may is counted until its {@link #closed}.
      */
     public boolean admit(String peer) {
         return sources.enter(peer);
@@ -67,7 +67,6 @@ public final class Connections {
         open.add(c);
     }
 
-    /** Ends a connection's life: called exactly once per acquired token. */
     /**
      * A connection {@link #admit} let in has closed its socket: its address may open another. Called
      * before its record is reported, so that whoever sees the record may connect again at once.
@@ -76,6 +75,7 @@ public final class Connections {
         sources.leave(c.peer());
     }
 
+    /** Ends a connection's life: called exactly once per acquired token. */
     public void release(Member c) {
         if (c != null) {
             open.remove(c);

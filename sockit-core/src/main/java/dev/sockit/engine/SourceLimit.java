@@ -2,7 +2,9 @@ package dev.sockit.engine;
 
 import dev.sockit.server.ServerEvents;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * At most so many connections at once from one address (xinetd's {@code per_source}): without it one
@@ -19,18 +21,27 @@ public final class SourceLimit {
 
     private final int max;
     private final ServerEvents events;
+    private final long reportEvery;
     private final ConcurrentHashMap<String, Integer> open = new ConcurrentHashMap<>();
     private long unreported;
     private String lastRefused;
-    private long lastReport = System.nanoTime() - REPORT_EVERY_NANOS;
+    private long lastReport;
+    /** Refusals wait for a report at the end of the interval: one is scheduled. */
+    private boolean reportScheduled;
 
     /** @param max connections at once from one address; 0 for no limit */
     public SourceLimit(int max, ServerEvents events) {
+        this(max, events, REPORT_EVERY_NANOS);
+    }
+
+    SourceLimit(int max, ServerEvents events, long reportEveryNanos) {
         if (max < 0) {
             throw new IllegalArgumentException("the per-source limit cannot be negative");
         }
         this.max = max;
         this.events = events;
+        this.reportEvery = reportEveryNanos;
+        this.lastReport = System.nanoTime() - reportEveryNanos;
     }
 
     /** The source of a peer named {@code 192.0.2.7:51234} or {@code [::1]:51234}; null for one that is not limited. */
@@ -86,15 +97,48 @@ public final class SourceLimit {
         return open.size();
     }
 
-    private synchronized void refused(String source) {
-        unreported++;
-        lastRefused = source;
-        long now = System.nanoTime();
-        if (now - lastReport >= REPORT_EVERY_NANOS) {
-            events.warning("refused " + unreported + " connection(s) from addresses that already had " + max
-                    + " open (the per-source limit), the last from " + lastRefused);
-            lastReport = now;
-            unreported = 0;
+    /**
+     * Counts a refusal: said at once if nothing was said for an interval, else at the interval's end
+     * (a timer, so that the last of a burst is said too). The warning goes out outside the lock: a
+     * slow log must not hold up the loops that refuse meanwhile.
+     */
+    private void refused(String source) {
+        String message = null;
+        long delay = 0;
+        synchronized (this) {
+            unreported++;
+            lastRefused = source;
+            long now = System.nanoTime();
+            if (now - lastReport >= reportEvery) {
+                message = report(now);
+            } else if (!reportScheduled) {
+                reportScheduled = true;
+                delay = lastReport + reportEvery - now;
+            }
         }
+        if (message != null) {
+            events.warning(message);
+        } else if (delay > 0) {
+            CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS).execute(this::reportPending);
+        }
+    }
+
+    private void reportPending() {
+        String message;
+        synchronized (this) {
+            reportScheduled = false;
+            message = unreported > 0 ? report(System.nanoTime()) : null;
+        }
+        if (message != null) {
+            events.warning(message);
+        }
+    }
+
+    private String report(long now) {
+        String message = "refused " + unreported + " connection(s) from addresses that already had " + max
+                + " open (the per-source limit), the last from " + lastRefused;
+        lastReport = now;
+        unreported = 0;
+        return message;
     }
 }

@@ -69,6 +69,9 @@ public final class Server implements AutoCloseable {
      */
     public static final int DEFAULT_BUFFER_SIZE = 64 * 1024;
 
+    /** Connections served at once unless told otherwise, if the heap holds them at their worst ({@link #connectionsTheHeapHolds}). */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+
     /**
      * How many connections this JVM's heap holds at their worst, each with a full input and a full
      * output buffer of {@code bufferSize}, in half the heap (the rest for everything else). A limit
@@ -163,7 +166,8 @@ public final class Server implements AutoCloseable {
         private final List<Binding> bindings = new ArrayList<>();
         private Settings settings = Settings.defaults();
         private ServerEvents events = ServerEvents.logging();
-        private int maxConnections = 10_000;
+        /** 0: not given, so 10,000, or fewer if the heap cannot hold that many at their worst. */
+        private int maxConnections;
         private int maxPerSource;
         private int portOffset;
         private int bufferSize = DEFAULT_BUFFER_SIZE;
@@ -259,7 +263,15 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Connections served at once, over all listeners; more wait in the kernel's backlog. Not given:
+         * {@link #DEFAULT_MAX_CONNECTIONS}, or what half the heap holds with every buffer full if fewer.
+         * Given above that, it is kept, with a warning at start.
+         */
         public Builder maxConnections(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("max connections must be at least 1");
+            }
             this.maxConnections = n;
             return this;
         }
@@ -345,16 +357,17 @@ public final class Server implements AutoCloseable {
                 close(bound);
                 throw e;
             }
+            int holds = connectionsTheHeapHolds(bufferSize);
+            int limit = maxConnections > 0 ? maxConnections : Math.min(DEFAULT_MAX_CONNECTIONS, Math.max(1, holds));
             EngineKind kind = chooseEngine();
             Engine engine;
             try {
-                engine = kind.create(new EngineConfig(events, maxConnections, bufferSize, idleTimeout, iterative,
+                engine = kind.create(new EngineConfig(events, limit, bufferSize, idleTimeout, iterative,
                         busyPoll != null ? busyPoll : EngineConfig.automaticBusyPoll(), maxPerSource));
             } catch (RuntimeException e) {
                 close(bound);
                 throw e;
             }
-            int holds = connectionsTheHeapHolds(bufferSize);
             if (maxConnections > holds && bindings.stream().anyMatch(b -> b.transport() == Transport.TCP)) {
                 events.warning("at most " + maxConnections + " connections may each hold " + bufferSize / 1024 + " KiB in and out: "
                         + mebibytes(2L * bufferSize * maxConnections) + " at worst, more than half of the " + mebibytes(Runtime.getRuntime().maxMemory())

@@ -40,6 +40,27 @@ class SourceLimitTest {
         assertThat(warnings).containsExactly("refused 1 connection(s) from addresses that already had 2 open (the per-source limit), the last from 192.0.2.7");
     }
 
+    /** The refusals after a warning are said at the end of its interval, even when no more come to say them. */
+    @Test
+    void refusalsAfterAWarningAreSaidWhenItsIntervalEnds() throws Exception {
+        java.util.concurrent.LinkedBlockingQueue<String> said = new java.util.concurrent.LinkedBlockingQueue<>();
+        SourceLimit limit = new SourceLimit(1, new ServerEvents() {
+            @Override
+            public void warning(String message) {
+                said.add(message);
+            }
+        }, java.time.Duration.ofSeconds(2).toNanos());
+        assertThat(limit.enter("192.0.2.7:1")).isTrue();
+        assertThat(limit.enter("192.0.2.7:2")).isFalse();
+        assertThat(said.poll(5, java.util.concurrent.TimeUnit.SECONDS)).startsWith("refused 1 connection(s)");
+        assertThat(limit.enter("192.0.2.7:3")).isFalse();
+        assertThat(limit.enter("192.0.2.8:1")).isTrue();
+        assertThat(limit.enter("192.0.2.8:2")).isFalse();
+        assertThat(said.poll(5, java.util.concurrent.TimeUnit.SECONDS))
+                .isEqualTo("refused 2 connection(s) from addresses that already had 1 open (the per-source limit), the last from 192.0.2.8");
+        assertThat(said).isEmpty();
+    }
+
     @Test
     void forgetsAnAddressWhoseConnectionsHaveAllEnded() {
         SourceLimit limit = new SourceLimit(3, events);

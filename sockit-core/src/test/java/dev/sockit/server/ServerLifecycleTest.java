@@ -110,7 +110,7 @@ class ServerLifecycleTest {
      */
     @Test
     void maxPerSourceClosesWhatOneAddressOpensPastTheLimit() throws Exception {
-        try (Server server = Loopback.serve("127.0.0.1", "echo", Settings.defaults(), events, b -> b.maxPerSource(2));
+        try (Server server = Loopback.serve("127.0.0.1", "echo", Settings.defaults(), events, b -> b.maxPerSource(2).maxConnections(100));
              Socket first = Loopback.connect(server); Socket second = Loopback.connect(server)) {
             for (Socket s : List.of(first, second)) {
                 s.getOutputStream().write('a');

@@ -66,7 +66,7 @@ final class AcceptHandler extends Watched {
             loop.addressLength.set(JAVA_INT, 0, SocketAddresses.STORAGE);
             int fd = Libc.accept(loop.state, this.fd, loop.address, loop.addressLength, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
             if (fd < 0) {
-                engine.connections.giveBack();
+                engine.giveBackToken();
                 int errno = -fd;
                 if (errno == Errno.EAGAIN.code()) {
                     return;
@@ -81,7 +81,7 @@ final class AcceptHandler extends Watched {
             String peer = loop.peerName(fd);
             if (!engine.connections.admit(peer)) {
                 Libc.close(loop.state, fd); // its address has as many open as the per-source limit allows
-                engine.connections.giveBack();
+                engine.giveBackToken();
                 continue;
             }
             if (listening.iterative) {

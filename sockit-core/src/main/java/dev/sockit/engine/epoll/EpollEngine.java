@@ -207,6 +207,17 @@ public final class EpollEngine implements Engine {
 
 
     /** Wakes the loops paused at the connection limit (a connection ended somewhere). */
+    /**
+     * Gives back a token no connection came of (accept found none, or the per-source limit refused
+     * it): a loop that paused at the limit meanwhile, having seen none free, is woken for it.
+     */
+    void giveBackToken() {
+        connections.giveBack();
+        if (!tokenWaiters.isEmpty()) {
+            wakeTokenWaiters();
+        }
+    }
+
     void wakeTokenWaiters() {
         AcceptHandler h;
         while ((h = tokenWaiters.poll()) != null) {
