@@ -192,13 +192,11 @@ final class ServeCommand implements Callable<Integer> {
         if (engine != null && engine.unavailable().isPresent()) {
             throw new IOException("the " + engine.label() + " engine cannot run here: " + engine.unavailable().get() + " (use --engine threads)");
         }
-        int limit = maxConnections != null ? maxConnections : Server.DEFAULT_MAX_CONNECTIONS;
-        int holds = Server.connectionsTheHeapHolds(Server.DEFAULT_BUFFER_SIZE);
+        // Not given, the limit follows the heap (Server.defaultMaxConnections). That is no warning: a machine with
+        // less than ~10 GiB gives the JVM less than the 2.5 GiB that 10,000 need at worst; said with the engine line.
+        int limit = maxConnections != null ? maxConnections : Server.defaultMaxConnections(Server.DEFAULT_BUFFER_SIZE);
         String limitNote = "";
-        if (maxConnections == null && holds < limit) {
-            // Not a warning: the default limit follows the heap (a machine with less than ~10 GiB gives the
-            // JVM less than the 2.5 GiB that 10,000 connections need at worst); said with the engine line.
-            limit = Math.max(1, holds);
+        if (limit < Server.DEFAULT_MAX_CONNECTIONS && maxConnections == null) {
             long heapNeeded = 2L * (2L * Server.DEFAULT_BUFFER_SIZE * Server.DEFAULT_MAX_CONNECTIONS) >> 20;
             limitNote = "at most " + limit + " connections at once, not " + Server.DEFAULT_MAX_CONNECTIONS + ": what half the "
                     + (Runtime.getRuntime().maxMemory() >> 20) + " MiB heap holds with every buffer full; SOCKIT_JAVA_OPTS=-Xmx"

@@ -40,7 +40,11 @@ class ConnectListenIT {
     private static final InetAddress V4 = InetAddress.ofLiteral("127.0.0.1");
 
     private static Server echo(Endpoint at) throws IOException {
-        return Server.builder().serve(Service.named("echo").orElseThrow(), Transport.TCP, at).events(new ServerEvents() {
+        return serve("echo", at);
+    }
+
+    private static Server serve(String service, Endpoint at) throws IOException {
+        return Server.builder().serve(Service.named(service).orElseThrow(), Transport.TCP, at).events(new ServerEvents() {
         }).start();
     }
 
@@ -67,9 +71,7 @@ class ConnectListenIT {
      */
     @Test
     void connectEndsQuietlyWhenTheReaderOfItsOutputGoesAway() throws Exception {
-        try (Server s = Server.builder().serve(Service.named("chargen").orElseThrow(), Transport.TCP, Endpoint.parse("127.0.0.1:0"))
-                .events(new ServerEvents() {
-                }).start()) {
+        try (Server s = serve("chargen", Endpoint.parse("127.0.0.1:0"))) {
             Process p = ClientProcess.start(List.of(), "connect", s.endpoint().toString());
             CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -92,9 +94,7 @@ class ConnectListenIT {
     /** An output that fails otherwise (a full disk: /dev/full) is said, with exit 1: only a reader gone is quiet. */
     @Test
     void connectSaysWhenItsOutputFailsForAnotherReason() throws Exception {
-        try (Server s = Server.builder().serve(Service.named("chargen").orElseThrow(), Transport.TCP, Endpoint.parse("127.0.0.1:0"))
-                .events(new ServerEvents() {
-                }).start()) {
+        try (Server s = serve("chargen", Endpoint.parse("127.0.0.1:0"))) {
             Process p = new ProcessBuilder(ClientProcess.command(List.of(), List.of("connect", s.endpoint().toString())))
                     .redirectOutput(new java.io.File("/dev/full")).start();
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();

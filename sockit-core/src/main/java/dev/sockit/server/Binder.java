@@ -112,8 +112,7 @@ final class Binder {
                     yield new Bound(listener, ch, null, null, u.file());
                 }
                 case Endpoint.Inet i -> {
-                    resolve(t, i);
-                    ServerSocketChannel ch = tcp(i, sharedPort(service, i), options);
+                    ServerSocketChannel ch = tcp(resolve(t, i), sharedPort(service, i), options);
                     Endpoint bound = Endpoint.of(ch.getLocalAddress());
                     remember(service, i, bound);
                     Listener listener = new Listener(service, t, i, bound, options, options.readBack(familyOf(ch.getLocalAddress()), ch));
@@ -144,23 +143,24 @@ final class Binder {
         return a instanceof InetSocketAddress i && i.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
     }
 
-    private ServerSocketChannel tcp(Endpoint.Inet endpoint, int port, SocketOptions options) throws IOException {
+    /** {@code address} on {@code port}: the port shared with the service's other listeners, or if taken here, the one asked for. */
+    private ServerSocketChannel tcp(InetSocketAddress address, int port, SocketOptions options) throws IOException {
         try {
-            return tcpOn(endpoint.withPort(port), options);
+            return tcpOn(new InetSocketAddress(address.getAddress(), port), options);
         } catch (BindException e) {
-            if (port != endpoint.port()) {
-                return tcpOn(endpoint, options); // the shared port is taken here: any free one
+            if (port != address.getPort()) {
+                return tcpOn(address, options); // the shared port is taken here: any free one
             }
             throw e;
         }
     }
 
-    private static ServerSocketChannel tcpOn(Endpoint.Inet endpoint, SocketOptions options) throws IOException {
+    private static ServerSocketChannel tcpOn(InetSocketAddress address, SocketOptions options) throws IOException {
         ServerSocketChannel ch = ServerSocketChannel.open();
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             options.applyToListener(ch);
-            ch.bind(endpoint.toSocketAddress(), BACKLOG);
+            ch.bind(address, BACKLOG);
             return ch;
         } catch (IOException | RuntimeException e) {
             ch.close();

@@ -81,6 +81,11 @@ public final class Server implements AutoCloseable {
         return (int) Math.min(Integer.MAX_VALUE, Runtime.getRuntime().maxMemory() / 2 / (2L * bufferSize));
     }
 
+    /** The connection limit when none is given: {@link #DEFAULT_MAX_CONNECTIONS}, or what the heap holds if fewer. */
+    public static int defaultMaxConnections(int bufferSize) {
+        return Math.min(DEFAULT_MAX_CONNECTIONS, Math.max(1, connectionsTheHeapHolds(bufferSize)));
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -358,7 +363,7 @@ public final class Server implements AutoCloseable {
                 throw e;
             }
             int holds = connectionsTheHeapHolds(bufferSize);
-            int limit = maxConnections > 0 ? maxConnections : Math.min(DEFAULT_MAX_CONNECTIONS, Math.max(1, holds));
+            int limit = maxConnections > 0 ? maxConnections : defaultMaxConnections(bufferSize);
             EngineKind kind = chooseEngine();
             Engine engine;
             try {
