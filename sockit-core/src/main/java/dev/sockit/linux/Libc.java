@@ -50,6 +50,8 @@ public final class Libc {
     public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_NOSIGNAL = 0x4000;
+    /** More follows at once: hold the bytes back so that what comes next (our FIN) shares their segment. */
+    public static final int MSG_MORE = 0x8000;
 
     public static final int EPOLL_CLOEXEC = 0x80000;
     public static final int EPOLL_CTL_ADD = 1;
@@ -438,8 +440,13 @@ public final class Libc {
 
     /** send(2) with MSG_NOSIGNAL (a vanished peer is -EPIPE, not a SIGPIPE): bytes sent, or -errno. */
     public static long send(MemorySegment state, int fd, MemorySegment buffer, long length) {
+        return send(state, fd, buffer, length, 0);
+    }
+
+    /** send(2) with MSG_NOSIGNAL and {@code flags} (such as {@link #MSG_MORE}): bytes sent, or -errno. */
+    public static long send(MemorySegment state, int fd, MemorySegment buffer, long length, int flags) {
         try {
-            long r = (long) Native.SEND.invokeExact(state, fd, buffer, length, MSG_NOSIGNAL);
+            long r = (long) Native.SEND.invokeExact(state, fd, buffer, length, MSG_NOSIGNAL | flags);
             return r >= 0 ? r : -errno(state);
         } catch (Throwable t) {
             throw Native.unexpected(t);
@@ -451,9 +458,9 @@ public final class Libc {
      * controls, it skips making a {@link MemorySegment} view per call (measured: a tenth of the
      * event loop's own time per echoed message went to that).
      */
-    public static long send(MemorySegment state, int fd, long address, long length) {
+    public static long send(MemorySegment state, int fd, long address, long length, int flags) {
         try {
-            long r = (long) Native.SEND_ADDRESS.invokeExact(state, fd, address, length, MSG_NOSIGNAL);
+            long r = (long) Native.SEND_ADDRESS.invokeExact(state, fd, address, length, MSG_NOSIGNAL | flags);
             return r >= 0 ? r : -errno(state);
         } catch (Throwable t) {
             throw Native.unexpected(t);

@@ -27,7 +27,6 @@ final class OneShot implements StreamSession {
     @Override
     public void opened(Output out) {
         // Replies are at most 512 bytes, and every engine's output holds more than that.
-        out.write(ByteBuffer.wrap(reply.get()).asReadOnlyBuffer());
-        out.close();
+        out.writeAndClose(ByteBuffer.wrap(reply.get()).asReadOnlyBuffer());
     }
 }

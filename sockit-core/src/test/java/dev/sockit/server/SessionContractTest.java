@@ -217,6 +217,32 @@ class SessionContractTest {
     }
 
     @Test
+    void aLastWriteLargerThanTheKernelTakesAtOnceIsSentWholeBeforeTheEnd() throws Exception {
+        // writeAndClose lets the epoll engine hold the bytes back for the FIN (MSG_MORE); when the
+        // kernel takes only part, the rest waits in the output and must still go, in order, first.
+        byte[] big = new byte[4 * 1024 * 1024];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i % 251);
+        }
+        java.util.concurrent.atomic.AtomicInteger taken = new java.util.concurrent.atomic.AtomicInteger();
+        StreamService last = peer -> new StreamSession() {
+            @Override
+            public void opened(Output out) {
+                taken.set(out.writeAndClose(ByteBuffer.wrap(big)));
+            }
+        };
+        try (Server server = serve("last", last); Socket s = new Socket()) {
+            s.setReceiveBufferSize(4096); // a small window, so that the kernel cannot take it all at once
+            s.connect(Loopback.address(server), 5000);
+            s.setSoTimeout(20_000);
+            byte[] got = Loopback.readAll(s);
+            assertThat(taken.get()).as("taken").isPositive().isLessThan(big.length);
+            assertThat(got).as("what writeAndClose took, then the end").isEqualTo(Arrays.copyOf(big, taken.get()));
+            assertThat(events.nextEnded(Duration.ofSeconds(10)).outcome()).isEqualTo("closed");
+        }
+    }
+
+    @Test
     void aFailingSessionEndsOnlyItsOwnConnection() throws Exception {
         StreamService touchy = peer -> new StreamSession() {
             @Override

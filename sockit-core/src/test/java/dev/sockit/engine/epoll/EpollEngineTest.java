@@ -120,6 +120,46 @@ class EpollEngineTest {
     }
 
     @Test
+    void aOneShotReplyAndItsFinReachThePeerInOneSegment() throws Exception {
+        // Counted by the client's kernel (tcp_info's tcpi_segs_in): the SYN-ACK, then the reply with
+        // the FIN. Sent apart, as a plain write and close would, they are three segments.
+        EpollEngine engine = engine(1, 100);
+        try {
+            InetSocketAddress a = listen(engine, "daytime");
+            for (int i = 0; i < 5; i++) {
+                try (java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open(a)) {
+                    java.nio.ByteBuffer reply = java.nio.ByteBuffer.allocate(512);
+                    while (client.read(reply) >= 0) {
+                        assertThat(reply.hasRemaining()).isTrue();
+                    }
+                    assertThat(new String(reply.array(), 0, reply.position(), java.nio.charset.StandardCharsets.US_ASCII)).endsWith("\r\n");
+                    assertThat(segmentsReceived(client)).as("segments the client received").isEqualTo(2);
+                }
+                assertThat(events.nextEnded(Duration.ofSeconds(10)).outcome()).isEqualTo("closed");
+            }
+        } finally {
+            engine.stopAccepting();
+            engine.abort();
+        }
+    }
+
+    /** tcp_info's tcpi_segs_in (Linux 4.2+): segments received on {@code ch}'s socket. */
+    private static int segmentsReceived(java.nio.channels.SocketChannel ch) throws Exception {
+        int fd = dev.sockit.linux.JdkDescriptors.of(ch);
+        assertThat(fd).as(dev.sockit.linux.JdkDescriptors.unavailable().orElse("descriptor")).isNotNegative();
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment info = arena.allocate(256);
+            int length = dev.sockit.linux.Libc.getsockopt(fd, dev.sockit.linux.Libc.IPPROTO_TCP, TCP_INFO, info, "TCP_INFO");
+            assertThat(length).as("tcp_info's length").isGreaterThanOrEqualTo(TCPI_SEGS_IN + 4);
+            return info.get(java.lang.foreign.ValueLayout.JAVA_INT, TCPI_SEGS_IN);
+        }
+    }
+
+    private static final int TCP_INFO = 11;
+    /** struct tcp_info: 8 one-byte fields, 24 u32s, 4 u64s and tcpi_segs_out come first. */
+    private static final int TCPI_SEGS_IN = 140;
+
+    @Test
     void fourLoopsShareOneListenerAndEachConnectionGetsItsOwnBytesBack() throws Exception {
         EpollEngine engine = engine(4, 10_000);
         InetSocketAddress a = listen(engine, "echo");
