@@ -27,7 +27,9 @@ public interface Output {
     /**
      * {@link #write} then {@link #close}, said at once by a session whose whole answer is one write
      * (daytime, time, qotd): an engine that knows the end follows may send the bytes and its FIN in
-     * one segment, which spares the peer a wake-up and both sides a packet each way.
+     * one segment, which spares the peer a wake-up and both sides a packet each way. As with write,
+     * what does not fit is not sent (the count says what was taken). Make it the last thing a
+     * callback does: the bytes may wait for the callback to return.
      */
     default int writeAndClose(ByteBuffer last) {
         int n = write(last);

@@ -37,8 +37,12 @@ class SessionContractTest {
     private final RecordingEvents events = new RecordingEvents();
 
     private Server serve(String name, StreamService stream) throws Exception {
+        return serve(name, stream, dev.sockit.net.SocketOptions.DEFAULTS);
+    }
+
+    private Server serve(String name, StreamService stream, dev.sockit.net.SocketOptions options) throws Exception {
         Service s = new Service(name, 0, "-", "a test session", settings -> stream, settings -> NONE);
-        return Loopback.builder().events(events).serve(s, Transport.TCP, new Endpoint.Inet("127.0.0.1", 0)).start();
+        return Loopback.builder().events(events).serve(s, Transport.TCP, new Endpoint.Inet("127.0.0.1", 0), options).start();
     }
 
     /**
@@ -217,7 +221,7 @@ class SessionContractTest {
     }
 
     @Test
-    void aLastWriteLargerThanTheKernelTakesAtOnceIsSentWholeBeforeTheEnd() throws Exception {
+    void whatALastWriteTookIsSentInOrderBeforeTheEnd() throws Exception {
         // writeAndClose lets the epoll engine hold the bytes back for the FIN (MSG_MORE); when the
         // kernel takes only part, the rest waits in the output and must still go, in order, first.
         byte[] big = new byte[4 * 1024 * 1024];
@@ -239,6 +243,56 @@ class SessionContractTest {
             assertThat(taken.get()).as("taken").isPositive().isLessThan(big.length);
             assertThat(got).as("what writeAndClose took, then the end").isEqualTo(Arrays.copyOf(big, taken.get()));
             assertThat(events.nextEnded(Duration.ofSeconds(10)).outcome()).isEqualTo("closed");
+        }
+    }
+
+    @Test
+    void aReadOnlyBufferLargerThanTheOutputWrittenOnInputIsSentToo() throws Exception {
+        // Written once the connection waits on epoll: the kernel may take all of what is offered, and
+        // the connection must not then wait for room it was never short of.
+        byte[] big = new byte[1024 * 1024];
+        for (int i = 0; i < big.length; i++) {
+            big[i] = (byte) (i % 253);
+        }
+        java.util.concurrent.atomic.AtomicInteger taken = new java.util.concurrent.atomic.AtomicInteger();
+        StreamService onInput = peer -> new StreamSession() {
+            @Override
+            public void received(ByteBuffer in, Output out) {
+                in.position(in.limit());
+                if (taken.get() == 0) {
+                    taken.set(out.write(ByteBuffer.wrap(big).asReadOnlyBuffer()));
+                    out.close();
+                }
+            }
+        };
+        try (Server server = serve("readonly-later", onInput); Socket s = Loopback.connect(server)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write('x');
+            byte[] got = Loopback.readAll(s);
+            assertThat(taken.get()).isPositive();
+            assertThat(got).as("what write took, then the end").isEqualTo(Arrays.copyOf(big, taken.get()));
+        }
+    }
+
+    @Test
+    void aLastWriteAfterThePeerClosedStillGoesOutBeforeAReset() throws Exception {
+        // With SO_LINGER 0 the close resets. Bytes the epoll engine held back for a FIN (MSG_MORE)
+        // must be pushed out before it, as write() then close() would have sent them.
+        StreamService bye = peer -> new StreamSession() {
+            @Override
+            public void received(ByteBuffer in, Output out) {
+                in.position(in.limit());
+            }
+
+            @Override
+            public void peerClosed(Output out) {
+                out.writeAndClose(ByteBuffer.wrap("bye\r\n".getBytes(US_ASCII)));
+            }
+        };
+        try (Server server = serve("bye", bye, dev.sockit.net.SocketOptions.DEFAULTS.withLinger(Duration.ZERO));
+                Socket s = Loopback.connect(server)) {
+            s.shutdownOutput();
+            assertThat(new String(s.getInputStream().readNBytes(5), US_ASCII)).isEqualTo("bye\r\n");
         }
     }
 

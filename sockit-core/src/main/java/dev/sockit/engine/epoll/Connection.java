@@ -99,6 +99,8 @@ final class Connection extends Watched implements Output, Connections.Member {
      */
     private boolean peerDone;
     private boolean lingering;
+    /** Bytes went with MSG_MORE and no shutdown has pushed them yet: closing must shut down first (see {@link #close(String)}). */
+    private boolean corked;
     private boolean closed;
     private boolean writableCalled;
     private boolean endOffered;
@@ -398,7 +400,8 @@ final class Connection extends Watched implements Output, Connections.Member {
         if (n == 0) {
             return 0;
         }
-        if (pending == null && !blocked && sentThisRound < WRITE_BUDGET) {
+        while (pending == null && !blocked && sentThisRound < WRITE_BUDGET) {
+            long offered = sendable(src);
             long sent = send(src, flags);
             if (sent < 0) {
                 if (sent != -EAGAIN) {
@@ -406,13 +409,18 @@ final class Connection extends Watched implements Output, Connections.Member {
                     return 0;
                 }
                 blocked = true;
-            } else {
-                src.position(src.position() + (int) sent);
-                account(sent);
-                if (!src.hasRemaining()) {
-                    return n;
-                }
-                blocked = true; // a short send: the socket's buffer is full
+                break;
+            }
+            src.position(src.position() + (int) sent);
+            account(sent);
+            if (sent > 0 && (flags & Libc.MSG_MORE) != 0) {
+                corked = true;
+            }
+            if (!src.hasRemaining()) {
+                return n;
+            }
+            if (sent < offered) {
+                blocked = true; // a short send: the socket's buffer is full, and EPOLLOUT will say when it is not
             }
         }
         int k = Math.min(room(), src.remaining());
@@ -448,6 +456,12 @@ final class Connection extends Watched implements Output, Connections.Member {
     @Override
     public void close() {
         closing = true;
+    }
+
+    /** How much one {@link #send} offers the kernel: a read-only buffer goes at most a scratch buffer at a time. */
+    private long sendable(ByteBuffer src) {
+        long length = src.remaining();
+        return src != loop.inputView && src.isReadOnly() ? Math.min(length, loop.output.byteSize()) : length;
     }
 
     /** One send(2) of {@code src}'s remaining bytes; read-only buffers go through the loop's native scratch. */
@@ -592,6 +606,7 @@ final class Connection extends Watched implements Output, Connections.Member {
             held = null;
         }
         int r = Libc.shutdown(loop.state, fd, Libc.SHUT_WR);
+        corked = false;
         if (r < 0) {
             close(Failures.describe(new ErrnoException("shutdown", -r))); // not connected any more: the peer reset it
             return;
@@ -708,6 +723,11 @@ final class Connection extends Watched implements Output, Connections.Member {
         held = null;
         loop.forget(this);
         loop.load.decrementAndGet();
+        if (corked) {
+            // Held back for a FIN that finishClose did not send (the peer had closed, or the session
+            // failed): push them now, before a close that may reset (unread input, SO_LINGER 0) drops them.
+            Libc.shutdown(loop.state, fd, Libc.SHUT_WR);
+        }
         loop.engine.closeDescriptor(loop, fd, origin.listening.lingeringClose);
         loop.engine.connections.closed(this);
         try {
