@@ -94,8 +94,8 @@ final class ServeCommand implements Callable<Integer> {
     Integer maxConnections;
 
     @Option(names = "--max-per-source", paramLabel = "N",
-            description = "Connections at once from one address, so that one host cannot take them all; more are closed as soon as "
-                    + "they are accepted, and counted in a warning at most every 10 s (default: no such limit).")
+            description = "Connections at once from one address (an IPv6 client: from its /64), so that one host cannot take them all; "
+                    + "more are closed as soon as they are accepted, and counted in a warning at most every 10 s (default: no such limit).")
     int maxPerSource;
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,

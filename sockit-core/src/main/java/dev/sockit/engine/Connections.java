@@ -28,7 +28,7 @@ public final class Connections {
         this(max, new SourceLimit(0, null));
     }
 
-    /** @param sources how many connections one address may have open at once */
+    /** @param sources how many connections one source (an address; for IPv6, its /64) may have open at once */
     public Connections(int max, SourceLimit sources) {
         this.tokens = new Semaphore(max);
         this.sources = sources;
@@ -36,7 +36,7 @@ public final class Connections {
 
     /**
      * After the accept, with its token taken: whether the connection from {@code peer} may be served,
-     * or must be closed at once (its address has as many open as the per-source limit allows; the
+     * or must be closed at once (its source has as many open as the per-source limit allows; the
      * caller then gives the token back). One that may is counted until its {@link #closed}.
      */
     public boolean admit(String peer) {
@@ -68,7 +68,7 @@ public final class Connections {
     }
 
     /**
-     * A connection {@link #admit} let in has closed its socket: its address may open another. Called
+     * A connection {@link #admit} let in has closed its socket: its source may open another. Called
      * before its record is reported, so that whoever sees the record may connect again at once.
      */
     public void closed(Member c) {

@@ -15,7 +15,7 @@ import java.time.Duration;
  * @param busyPoll       how long an engine keeps polling for input before it sleeps, while it serves few
  *                       connections: the epoll engine's loop after its last event, the threads engine's
  *                       connection thread after it has read all there was; {@link Duration#ZERO} sleeps at once
- * @param maxPerSource   connections at once from one address ({@link SourceLimit}); 0 for no limit
+ * @param maxPerSource   connections at once from one source, an address or an IPv6 /64 ({@link SourceLimit}); 0 for no limit
  */
 public record EngineConfig(ServerEvents events, int maxConnections, int bufferSize, Duration idleTimeout, boolean iterative,
                            Duration busyPoll, int maxPerSource) {

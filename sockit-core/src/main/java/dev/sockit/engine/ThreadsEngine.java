@@ -126,7 +126,7 @@ public final class ThreadsEngine implements Engine {
             backoff.succeeded();
             if (!connections.admit(accepted.peer())) {
                 try {
-                    accepted.stream().close(); // its address has as many open as the per-source limit allows
+                    accepted.stream().close(); // its source has as many open as the per-source limit allows
                 } catch (IOException ignored) {
                     // closed anyway
                 }

@@ -243,7 +243,7 @@ public final class Server implements AutoCloseable {
         }
 
         /**
-         * At most {@code n} connections at once from one address, over all listeners (xinetd's
+         * At most {@code n} connections at once from one address (an IPv6 client: from its /64), over all listeners (xinetd's
          * per_source); more are closed as soon as they are accepted. 0, the default: no such limit.
          */
         public Builder maxPerSource(int n) {

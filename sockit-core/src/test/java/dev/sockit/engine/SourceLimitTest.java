@@ -19,9 +19,16 @@ class SourceLimitTest {
     };
 
     @Test
-    void aSourceIsTheAddressWithoutItsPort() {
+    void aSourceIsAnIpv4AddressOrAnIpv6Slash64() {
         assertThat(SourceLimit.sourceOf("192.0.2.7:51234")).isEqualTo("192.0.2.7");
-        assertThat(SourceLimit.sourceOf("[2001:db8::7]:51234")).isEqualTo("[2001:db8::7]");
+        assertThat(SourceLimit.sourceOf("[2001:db8::7]:51234")).isEqualTo("2001:db8::/64");
+        assertThat(SourceLimit.sourceOf("[2001:db8:1:2:3:4:5:6]:1")).isEqualTo("2001:db8:1:2::/64");
+        assertThat(SourceLimit.sourceOf("[::1]:1")).as("loopback").isEqualTo("::1");
+        assertThat(SourceLimit.sourceOf("[fe80::1%2]:1")).as("link-local: every link is fe80::/64").isEqualTo("fe80::1%2");
+        assertThat(SourceLimit.sourceOf("[fe80::1%3]:1")).as("the same address on another link").isEqualTo("fe80::1%3");
+        assertThat(SourceLimit.sourceOf("[::ffff:192.0.2.7]:1")).as("IPv4-mapped").isEqualTo("192.0.2.7");
+        assertThat(SourceLimit.sourceOf("[64:ff9b::c000:207]:1")).as("NAT64").isEqualTo("192.0.2.7");
+        assertThat(SourceLimit.sourceOf("[not-an-address]:1")).isEqualTo("[not-an-address]");
         assertThat(SourceLimit.sourceOf("unix:(pid 12 uid 0)")).isNull();
         assertThat(SourceLimit.sourceOf("unix:/run/x.sock (pid 12 uid 0)")).isNull();
     }
@@ -37,7 +44,7 @@ class SourceLimitTest {
         limit.leave("192.0.2.7:1");
         assertThat(limit.enter("192.0.2.7:5")).isTrue();
         assertThat(limit.enter("192.0.2.7:6")).isFalse();
-        assertThat(warnings).containsExactly("refused 1 connection(s) from addresses that already had 2 open (the per-source limit), the last from 192.0.2.7");
+        assertThat(warnings).containsExactly("refused 1 connection(s) from sources that already had 2 open (the per-source limit), the last from 192.0.2.7");
     }
 
     /** The refusals after a warning are said at the end of its interval, even when no more come to say them. */
@@ -57,8 +64,25 @@ class SourceLimitTest {
         assertThat(limit.enter("192.0.2.8:1")).isTrue();
         assertThat(limit.enter("192.0.2.8:2")).isFalse();
         assertThat(said.poll(5, java.util.concurrent.TimeUnit.SECONDS))
-                .isEqualTo("refused 2 connection(s) from addresses that already had 1 open (the per-source limit), the last from 192.0.2.8");
+                .isEqualTo("refused 2 connection(s) from sources that already had 1 open (the per-source limit), the last from 192.0.2.8");
         assertThat(said).isEmpty();
+    }
+
+    @Test
+    void oneIpv6HostCannotGetPastTheLimitByChangingItsAddressWithinItsSlash64() {
+        SourceLimit limit = new SourceLimit(2, events);
+        assertThat(limit.enter("[2001:db8::1]:1")).isTrue();
+        assertThat(limit.enter("[2001:db8::2]:1")).isTrue();
+        assertThat(limit.enter("[2001:db8::ffff:3]:1")).as("a third address in the same /64").isFalse();
+        assertThat(limit.enter("[2001:db8:0:1::1]:1")).as("the next /64").isTrue();
+        limit.leave("[2001:db8::2]:1");
+        assertThat(limit.enter("[2001:db8::9]:1")).isTrue();
+        assertThat(warnings).containsExactly(
+                "refused 1 connection(s) from sources that already had 2 open (the per-source limit), the last from 2001:db8::/64");
+        limit.leave("[2001:db8::1]:1");
+        limit.leave("[2001:db8::9]:1");
+        limit.leave("[2001:db8:0:1::1]:1");
+        assertThat(limit.sources()).as("each leave found its /64").isZero();
     }
 
     @Test

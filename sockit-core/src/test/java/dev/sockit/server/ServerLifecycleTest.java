@@ -135,7 +135,7 @@ class ServerLifecycleTest {
                 assertThat(again.getInputStream().read()).as("served once one of the two has ended").isEqualTo('c');
             }
             assertThat(events.warnings).containsExactly(
-                    "refused 1 connection(s) from addresses that already had 2 open (the per-source limit), the last from 127.0.0.1");
+                    "refused 1 connection(s) from sources that already had 2 open (the per-source limit), the last from 127.0.0.1");
         }
     }
 
