@@ -115,7 +115,7 @@ final class ServeCommand implements Callable<Integer> {
     Integer socketMode;
 
     @Option(names = "--reply-rate", paramLabel = "N",
-            description = "Datagram replies per second to one source address; 0 for no limit (default: ${DEFAULT-VALUE}).")
+            description = "Datagram replies per second to one source address (an IPv6 one: to its /64); 0 for no limit (default: ${DEFAULT-VALUE}).")
     double replyRate = ReplyLimits.defaults().perSourceRate();
 
     @Option(names = "--reply-burst", paramLabel = "N",

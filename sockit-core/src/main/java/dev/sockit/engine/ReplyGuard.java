@@ -38,8 +38,8 @@ final class ReplyGuard {
                 return bad;
             }
         }
-        // A spoofing host can pick any port, so the rate is per address, not per address and port.
-        Object key = sender instanceof InetSocketAddress inet && inet.getAddress() != null ? inet.getAddress() : sender;
+        // A spoofing host can pick any port, so the rate is per source (an address, or an IPv6 /64), not per address and port.
+        Object key = sender instanceof InetSocketAddress inet && inet.getAddress() != null ? Source.of(inet.getAddress()) : sender;
         return limiter.admit(key);
     }
 

@@ -6,7 +6,7 @@ package dev.sockit.engine;
  * replies it sends, per source and in all.
  *
  * @param checkSources   refuse to answer source ports below 1024 (and 0) and broadcast, multicast or unspecified sources
- * @param perSourceRate  replies per second to one source address (UDP: per IP address, whatever the port); 0 for no limit
+ * @param perSourceRate  replies per second to one source (an IP address, or an IPv6 /64, whatever the port); 0 for no limit
  * @param perSourceBurst replies a quiet source may get at once
  * @param globalRate     replies per second to all sources together; 0 for no limit
  * @param globalBurst    replies the server may send at once after a quiet spell

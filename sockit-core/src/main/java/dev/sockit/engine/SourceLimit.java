@@ -1,11 +1,7 @@
 package dev.sockit.engine;
 
-import dev.sockit.net.Addresses;
 import dev.sockit.server.ServerEvents;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -16,18 +12,11 @@ import java.util.concurrent.TimeUnit;
  * is closed as soon as it is accepted; refusals are reported at most once per interval, as a flood
  * of them would otherwise flood the log too.
  *
- * <p>A source is an IPv4 peer's address ({@code 192.0.2.7}) and an IPv6 peer's /64 network
- * ({@code 2001:db8::/64}): a host is commonly given a whole /64 and may pick any address in it, so
- * counting IPv6 addresses one by one would limit nothing. The hosts of one LAN share its /64 as the
- * hosts behind a NAT share its IPv4 address. Link-local and loopback peers count by their address
- * (every link is fe80::/64), and a NAT64 peer (64:ff9b::/96) by the IPv4 address inside it. Unix
- * peers are local processes and are not limited. Shared by all the listeners of an engine and all
- * its threads.
+ * <p>What one source is ({@link Source}): an IPv4 address, or an IPv6 /64. Unix peers are local
+ * processes and are not limited. Shared by all the listeners of an engine and all its threads.
  */
 public final class SourceLimit {
     private static final long REPORT_EVERY_NANOS = 10_000_000_000L;
-    /** RFC 6052's well-known prefix, 64:ff9b::/96, under which NAT64 gives each IPv4 host an address. */
-    private static final byte[] NAT64 = {0, 0x64, (byte) 0xff, (byte) 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
 
     private final int max;
     private final ServerEvents events;
@@ -56,42 +45,7 @@ public final class SourceLimit {
 
     /** The source of a peer named {@code 192.0.2.7:51234} or {@code [2001:db8::7]:51234}; null for one that is not limited. */
     static String sourceOf(String peer) {
-        if (peer.startsWith("unix:")) {
-            return null;
-        }
-        int colon = peer.lastIndexOf(':');
-        if (colon <= 0) {
-            return null;
-        }
-        String address = peer.substring(0, colon);
-        return address.startsWith("[") && address.endsWith("]") ? network64(address.substring(1, address.length() - 1)) : address;
-    }
-
-    /** {@code 2001:db8::/64} for {@code 2001:db8::7}; see the class comment for the exceptions. */
-    private static String network64(String literal) {
-        int zone = literal.indexOf('%');
-        InetAddress address;
-        try {
-            address = InetAddress.ofLiteral(zone < 0 ? literal : literal.substring(0, zone));
-        } catch (IllegalArgumentException e) {
-            return "[" + literal + "]"; // not a literal after all: count it as it is
-        }
-        byte[] b = address.getAddress();
-        if (b.length != 16) {
-            return Addresses.format(address); // IPv4-mapped: the IPv4 address
-        }
-        if (address.isLinkLocalAddress() || address.isLoopbackAddress()) {
-            return literal;
-        }
-        try {
-            if (Arrays.equals(b, 0, 12, NAT64, 0, 12)) {
-                return Addresses.format(InetAddress.getByAddress(Arrays.copyOfRange(b, 12, 16)));
-            }
-            Arrays.fill(b, 8, 16, (byte) 0);
-            return Addresses.format(InetAddress.getByAddress(b)) + "/64";
-        } catch (UnknownHostException e) {
-            throw new AssertionError(e); // 4 or 16 bytes are always an address
-        }
+        return Source.ofPeer(peer);
     }
 
     /**
