@@ -12,6 +12,8 @@
  *   check           send, recv(MSG_DONTWAIT); close on its completion
  *   shutdown-check  send, shutdown(SHUT_WR), recv(MSG_DONTWAIT); close on its completion
  *                   (the epoll engine's rule: FIN out first, then look for unread input)
+ * Any mode may end in "-more" (shutdown-check-more): the send carries MSG_MORE, so that the reply waits
+ * for the FIN and both leave in one segment, as the epoll engine sends a one-shot reply.
  * Unread input is not lingered over here: this is for a load that sends nothing.
  *
  *   apt-get install liburing-dev
@@ -62,8 +64,9 @@ int main(int argc, char *argv[])
     const char *mode = argc > 2 ? argv[2] : "shutdown-check";
     int shut = strstr(mode, "shutdown") != NULL;
     int check = strstr(mode, "check") != NULL;
-    if (!shut && !check && strcmp(mode, "close") != 0) {
-        fprintf(stderr, "mode: close, shutdown, check or shutdown-check\n");
+    int more = strstr(mode, "-more") != NULL;
+    if (!shut && !check && strncmp(mode, "close", 5) != 0) {
+        fprintf(stderr, "mode: close, shutdown, check or shutdown-check, each with -more or not\n");
         return 2;
     }
 
@@ -114,7 +117,7 @@ int main(int argc, char *argv[])
                     snprintf(line, sizeof line, "%.24s\r\n", ctime(&t));
                 }
                 struct io_uring_sqe *s = next_sqe(&ring);
-                io_uring_prep_send(s, fd, line, strlen(line), MSG_NOSIGNAL);
+                io_uring_prep_send(s, fd, line, strlen(line), MSG_NOSIGNAL | (more ? MSG_MORE : 0));
                 s->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
                 io_uring_sqe_set_data64(s, 0);
                 if (shut) {
