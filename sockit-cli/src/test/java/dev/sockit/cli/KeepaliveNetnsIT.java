@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.sockit.cli.Tools.check;
+import static dev.sockit.cli.Tools.sh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -125,16 +127,6 @@ class KeepaliveNetnsIT {
         assertThat(diagnose.awaitExit(WAIT)).isEqualTo(1);
         assertThat(diagnose.allOut).anyMatch(l -> l.contains("\"event\":\"connected\"") && l.contains("\"keepalive\":\"1,1,3\""));
         assertThat(diagnose.allOut).anyMatch(l -> l.contains("\"event\":\"dead\"") && l.contains("timed out"));
-    }
-
-    private static int sh(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
-    }
-
-    private static void check(String... cmd) throws IOException, InterruptedException {
-        assertThat(sh(cmd)).as(String.join(" ", cmd)).isZero();
     }
 
     private Lines start(List<String> cmd) throws IOException {

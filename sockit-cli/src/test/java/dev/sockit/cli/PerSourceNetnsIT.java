@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import static dev.sockit.cli.Tools.check;
+import static dev.sockit.cli.Tools.sh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -118,15 +120,5 @@ class PerSourceNetnsIT {
             in.close(); // socat sends FIN, the server's echo ends, socat exits
             assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         }
-    }
-
-    private static int sh(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
-    }
-
-    private static void check(String... cmd) throws IOException, InterruptedException {
-        assertThat(sh(cmd)).as(String.join(" ", cmd)).isZero();
     }
 }
