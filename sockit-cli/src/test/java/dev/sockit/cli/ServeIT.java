@@ -369,4 +369,79 @@ class ServeIT {
             assertThat(warnings).as("accept failures are reported at most once per interval, not per failure").isLessThanOrEqualTo(2);
         }
     }
+
+    /**
+     * A connection that gets no thread (here: the threads engine serves a Unix socket it accepts
+     * through FFM with a platform thread each, and the process may start no more threads) is dropped
+     * alone: the acceptor lives on, says so once, and serves the next client once a thread is free.
+     * Needs root, to run sockit as nobody, whose process limit root would not be held to.
+     */
+    @Test
+    void aConnectionThatGetsNoThreadIsDroppedAloneAndTheAcceptorGoesOn() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to drop to nobody and set its process limit");
+        Assumptions.assumeTrue(Tools.has("setpriv") && Tools.has("prlimit") && Tools.has("socat"), Tools.missing("setpriv", "prlimit", "socat"));
+        Path dir = Files.createTempDirectory("sockit-it", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path jar = Files.copy(SockitProcess.jar(), dir.resolve("sockit.jar"));
+        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+        String name = "sockit-threads-" + ProcessHandle.current().pid();
+        // A fixed set of JVM threads, so that the limit set below leaves room for exactly one more.
+        try (SockitProcess p = SockitProcess.command(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                SockitProcess.java(), "-XX:+UseSerialGC", "-XX:-UseDynamicNumberOfCompilerThreads", "--enable-native-access=ALL-UNNAMED",
+                "-jar", jar.toString(), "serve", "--json", "--engine", "threads", "echo@unix:@" + name))) {
+            p.awaitErr(l -> l.contains("\"listening\""), WAIT);
+            Client warmUp = Client.abstractSocket(name); // whatever the first connection starts lazily, it starts now
+            assertThat(warmUp.echo("warm")).isEqualTo("warm");
+            warmUp.close();
+            p.awaitErr(l -> l.contains("\"event\":\"connection\""), WAIT);
+            long pid = p.process.pid();
+            int threads = threadsOf(pid);
+            // As nobody too: without CAP_SYS_RESOURCE only the process's own user may set its limits.
+            assertThat(Tools.sh("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    "prlimit", "--pid", Long.toString(pid), "--nproc=" + (threads + 1))).isZero();
+
+            Client first = Client.abstractSocket(name);
+            assertThat(first.echo("one")).isEqualTo("one");
+            Client second = Client.abstractSocket(name);
+            assertThat(second.endOfStream()).as("no thread for a second connection: closed").isTrue();
+            assertThat(p.awaitErr(l -> l.contains("cannot serve the connection from"), WAIT)).contains("backing off");
+
+            first.close();
+            Client third = Client.abstractSocket(name);
+            assertThat(third.echo("three")).as("the acceptor goes on once a thread is free").isEqualTo("three");
+            third.close();
+        }
+    }
+
+    private static int threadsOf(long pid) throws IOException {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            return (int) tasks.count();
+        }
+    }
+
+    /** socat on an abstract Unix socket (which the JDK cannot reach), its stdin held open. */
+    private record Client(Process p, OutputStream in, java.io.BufferedReader out) {
+        static Client abstractSocket(String name) throws IOException {
+            Process p = new ProcessBuilder("socat", "-", "ABSTRACT-CONNECT:" + name).start();
+            return new Client(p, p.getOutputStream(), new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), US_ASCII)));
+        }
+
+        String echo(String line) throws IOException {
+            in.write((line + "\n").getBytes(US_ASCII));
+            in.flush();
+            return out.readLine();
+        }
+
+        boolean endOfStream() throws Exception {
+            boolean ended = p.waitFor(20, TimeUnit.SECONDS) && out.readLine() == null;
+            p.destroyForcibly();
+            return ended;
+        }
+
+        void close() throws Exception {
+            in.close();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
 }

@@ -75,6 +75,12 @@ public final class Connections {
         sources.leave(c.peer());
     }
 
+    /** A connection {@link #admit} let in was never served (no memory for it): its source and its token are free again. */
+    public void abandoned(String peer) {
+        sources.leave(peer);
+        release(null);
+    }
+
     /** Ends a connection's life: called exactly once per acquired token. */
     public void release(Member c) {
         if (c != null) {

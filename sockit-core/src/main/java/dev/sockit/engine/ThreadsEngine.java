@@ -123,8 +123,8 @@ public final class ThreadsEngine implements Engine {
                 }
                 continue;
             }
-            backoff.succeeded();
             if (!connections.admit(accepted.peer())) {
+                backoff.succeeded();
                 try {
                     accepted.stream().close(); // its source has as many open as the per-source limit allows
                 } catch (IOException ignored) {
@@ -133,15 +133,46 @@ public final class ThreadsEngine implements Engine {
                 connections.release(null);
                 continue;
             }
-            BlockingConnection c = new BlockingConnection(shared, accepted.stream(), accepted.peer());
-            connections.add(c);
-            if (config.iterative()) {
-                c.run();
-            } else {
-                // Unnamed, as virtual threads usually are: a name per connection is memory an idle
-                // connection keeps; the connection's log line names the peer.
-                connectionThreads.start(c);
+            BlockingConnection c = null;
+            try {
+                c = new BlockingConnection(shared, accepted.stream(), accepted.peer());
+                connections.add(c);
+                if (!config.iterative()) {
+                    // Unnamed, as virtual threads usually are: a name per connection is memory an idle
+                    // connection keeps; the connection's log line names the peer.
+                    connectionThreads.start(c);
+                    backoff.succeeded(); // only now: a connection that got no thread is no recovery
+                    continue;
+                }
+            } catch (RuntimeException | OutOfMemoryError e) {
+                // Memory ran out (or a thread could not start) between the accept and the connection's
+                // own thread: that connection is dropped, and the acceptor, which would otherwise die
+                // and leave the listener open but never served, backs off and goes on.
+                notServed(accepted, c, e);
+                try {
+                    backoff.failed(new IOException("cannot serve the connection from " + accepted.peer() + ": " + e, e));
+                } catch (InterruptedException ie) {
+                    return;
+                }
+                continue;
             }
+            backoff.succeeded();
+            c.run();
+        }
+    }
+
+    /** Undoes what the accept loop did for a connection it could not hand to a thread. */
+    private void notServed(StreamAcceptor.Accepted accepted, BlockingConnection c, Throwable why) {
+        try {
+            accepted.stream().close();
+        } catch (IOException | RuntimeException ignored) {
+            // closed as far as it can be
+        }
+        if (c != null) {
+            connections.closed(c);
+            connections.release(c);
+        } else {
+            connections.abandoned(accepted.peer());
         }
     }
 
