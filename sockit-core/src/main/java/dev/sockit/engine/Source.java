@@ -2,6 +2,7 @@ package dev.sockit.engine;
 
 import dev.sockit.net.Addresses;
 
+import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -42,7 +43,7 @@ final class Source {
     /** {@code 192.0.2.7}, {@code 2001:db8::/64}, {@code fe80::1%2}: the source of {@code sender}, as a warning names it. */
     static String describe(InetAddress sender) {
         InetAddress source = of(sender);
-        return source == sender || source instanceof java.net.Inet4Address ? Addresses.format(source) : Addresses.format(source) + "/64";
+        return source == sender || source instanceof Inet4Address ? Addresses.format(source) : Addresses.format(source) + "/64";
     }
 
     /**

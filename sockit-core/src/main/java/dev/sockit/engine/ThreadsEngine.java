@@ -148,7 +148,7 @@ public final class ThreadsEngine implements Engine {
                 // Memory ran out (or a thread could not start) between the accept and the connection's
                 // own thread: that connection is dropped, and the acceptor, which would otherwise die
                 // and leave the listener open but never served, backs off and goes on.
-                notServed(accepted, c, e);
+                notServed(accepted, c);
                 try {
                     backoff.failed(new IOException("cannot serve the connection from " + accepted.peer() + ": " + e, e));
                 } catch (InterruptedException ie) {
@@ -162,7 +162,7 @@ public final class ThreadsEngine implements Engine {
     }
 
     /** Undoes what the accept loop did for a connection it could not hand to a thread. */
-    private void notServed(StreamAcceptor.Accepted accepted, BlockingConnection c, Throwable why) {
+    private void notServed(StreamAcceptor.Accepted accepted, BlockingConnection c) {
         try {
             accepted.stream().close();
         } catch (IOException | RuntimeException ignored) {

@@ -60,8 +60,8 @@ import java.time.Duration;
  * per connection. A one-shot connection is never registered with epoll at all: its session answers
  * and closes in {@link #start}, before there is anything to wait for. Its reply is sent with MSG_MORE
  * ({@link #writeAndClose}), so the kernel holds it until the shutdown and sends reply and FIN in one
- * segment: one packet to the peer where there were two, and one ACK fewer back. An idle connection contributes
- * no buffers at all: the heap object and the kernel's socket are all it costs.
+ * segment: one packet to the peer where there were two, and one ACK fewer back. An idle connection
+ * contributes no buffers at all: the heap object and the kernel's socket are all it costs.
  */
 final class Connection extends Watched implements Output, Connections.Member {
     static final int READS_PER_ROUND = 16;
