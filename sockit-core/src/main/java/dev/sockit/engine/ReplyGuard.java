@@ -39,7 +39,9 @@ final class ReplyGuard {
             }
         }
         // A spoofing host can pick any port, so the rate is per source (an address, or an IPv6 /64), not per address and port.
-        Object key = sender instanceof InetSocketAddress inet && inet.getAddress() != null ? Source.of(inet.getAddress()) : sender;
+        // Worked out only when a per-source rate will look at it: this runs for every datagram.
+        Object key = limits.perSourceLimited() && sender instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? Source.of(inet.getAddress()) : sender;
         return limiter.admit(key);
     }
 

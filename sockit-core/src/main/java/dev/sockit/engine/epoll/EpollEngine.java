@@ -205,8 +205,6 @@ public final class EpollEngine implements Engine {
     }
 
 
-
-    /** Wakes the loops paused at the connection limit (a connection ended somewhere). */
     /**
      * Gives back a token no connection came of (accept found none, or the per-source limit refused
      * it): a loop that paused at the limit meanwhile, having seen none free, is woken for it.
@@ -218,6 +216,7 @@ public final class EpollEngine implements Engine {
         }
     }
 
+    /** Wakes the loops paused at the connection limit (a connection ended somewhere). */
     void wakeTokenWaiters() {
         AcceptHandler h;
         while ((h = tokenWaiters.poll()) != null) {
