@@ -1,5 +1,7 @@
 package dev.sockit.cli;
 
+import dev.sockit.net.AccessList;
+import dev.sockit.net.AddressBlock;
 import dev.sockit.server.ConnectionRecord;
 import dev.sockit.server.DatagramRecord;
 import dev.sockit.server.Listener;
@@ -110,6 +112,18 @@ final class EventPrinter implements ServerEvents {
             emit(f);
         } else {
             out.println("sockit: stream connections served by the " + engine + " engine" + (note.isEmpty() ? "" : " (" + note + ")"));
+        }
+    }
+
+    /** Which clients are served, when not all are. */
+    void access(AccessList access) {
+        if (json) {
+            Map<String, Object> f = fields("access");
+            f.put("allow", access.allowed().stream().map(AddressBlock::toString).toList());
+            f.put("deny", access.denied().stream().map(AddressBlock::toString).toList());
+            emit(f);
+        } else {
+            out.println("sockit: serving clients " + access + " (over TCP and UDP; Unix-socket clients by the socket's permissions)");
         }
     }
 

@@ -2,7 +2,7 @@ package dev.sockit.cli;
 
 import java.util.Map;
 
-/** One-line JSON objects for --json output; values are strings, numbers or booleans. */
+/** One-line JSON objects for --json output; values are strings, numbers, booleans or lists of them. */
 final class Json {
     private Json() {
     }
@@ -15,15 +15,28 @@ final class Json {
             }
             string(sb, k);
             sb.append(':');
-            if (v instanceof Number || v instanceof Boolean) {
-                sb.append(v);
-            } else if (v == null) {
-                sb.append("null");
-            } else {
-                string(sb, v.toString());
-            }
+            value(sb, v);
         });
         return sb.append('}').toString();
+    }
+
+    private static void value(StringBuilder sb, Object v) {
+        if (v instanceof Number || v instanceof Boolean) {
+            sb.append(v);
+        } else if (v == null) {
+            sb.append("null");
+        } else if (v instanceof java.util.List<?> list) {
+            sb.append('[');
+            for (int i = 0; i < list.size(); i++) {
+                if (i > 0) {
+                    sb.append(',');
+                }
+                value(sb, list.get(i));
+            }
+            sb.append(']');
+        } else {
+            string(sb, v.toString());
+        }
     }
 
     private static void string(StringBuilder sb, String s) {

@@ -2,6 +2,8 @@ package dev.sockit.cli;
 
 import dev.sockit.engine.EngineKind;
 import dev.sockit.engine.ReplyLimits;
+import dev.sockit.net.AccessList;
+import dev.sockit.net.AddressBlock;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.Transport;
 import dev.sockit.server.ListenException;
@@ -53,6 +55,7 @@ import java.util.concurrent.Callable;
                 "  sockit serve echo@unix:/run/sockit/echo.sock --socket-mode 0660",
                 "  sockit serve echo/udp@unix:/tmp/echo.dgram qotd/udp@unix:@qotd",
                 "  sockit serve chargen/udp@:10019 --reply-rate 2 --reply-burst 5 --global-reply-rate 100",
+                "  sockit serve --port-offset 10000 --allow 192.0.2.0/24,2001:db8::/32,127.0.0.1,::1 --deny 192.0.2.66",
                 "",
                 "Try them:",
                 "  rdate -pu -o 10037 127.0.0.1             time over UDP (RFC 868)",
@@ -97,6 +100,18 @@ final class ServeCommand implements Callable<Integer> {
             description = "Connections at once from one address (an IPv6 client: from its /64), so that one host cannot take them all; "
                     + "more are closed as soon as they are accepted, and counted in a warning at most every 10 s (default: no such limit).")
     int maxPerSource;
+
+    @Option(names = "--allow", paramLabel = "BLOCK", split = ",", converter = AddressBlockConverter.class,
+            description = "Serve only clients in these address blocks (ADDRESS or ADDRESS/PREFIX: 192.0.2.0/24, 2001:db8::/32, ::1), "
+                    + "comma-separated or repeated, over TCP and UDP: xinetd's only_from. Others' connections are closed as soon as "
+                    + "they are accepted (said in a warning at most every 10 s), their datagrams dropped unread (counted). "
+                    + "Unix-socket clients are not judged (see --socket-mode).")
+    List<AddressBlock> allow = new ArrayList<>();
+
+    @Option(names = "--deny", paramLabel = "BLOCK", split = ",", converter = AddressBlockConverter.class,
+            description = "Never serve clients in these blocks: xinetd's no_access. An address in both an --allow and a --deny block "
+                    + "goes by the narrower block (--allow 10.0.0.0/8 --deny 10.1.0.0/16); if they are the same size, deny wins.")
+    List<AddressBlock> deny = new ArrayList<>();
 
     @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Close a connection that moves no byte for this long (default: never).")
@@ -166,6 +181,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new Main.UsageException("--report-every must be more than 0");
         }
         String bindHost = bindHost();
+        AccessList access = new AccessList(allow, deny);
         Settings settings = Settings.defaults().withDaytime(usage(() -> Daytime.Format.of(daytimeFormat)));
         if (quotes != null) {
             try {
@@ -203,7 +219,7 @@ final class ServeCommand implements Callable<Integer> {
                     + (heapNeeded + 1023) / 1024 + "g or --max-connections for more";
         }
         Server.Builder builder = Server.builder().settings(settings).events(events).iterative(iterative).engine(engine)
-                .maxConnections(limit).maxPerSource(maxPerSource).portOffset(portOffset).idleTimeout(idleTimeout).grace(grace)
+                .maxConnections(limit).maxPerSource(maxPerSource).access(access).portOffset(portOffset).idleTimeout(idleTimeout).grace(grace)
                 .replyLimits(limits).reportEvery(reportEvery).socketMode(socketMode == null ? -1 : socketMode);
         if (busyPoll != null) {
             builder.busyPoll(busyPoll);
@@ -221,6 +237,9 @@ final class ServeCommand implements Callable<Integer> {
             server = builder.start();
         } catch (ListenException e) {
             throw new IOException(withHint(e), e);
+        }
+        if (!access.isOpen()) {
+            events.access(access);
         }
         if (server.listeners().stream().anyMatch(l -> l.transport() == Transport.TCP)) {
             String note = busyPollNote(server.engine());

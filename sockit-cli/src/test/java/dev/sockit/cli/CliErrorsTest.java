@@ -81,6 +81,8 @@ class CliErrorsTest {
             "serve echo@:0 --engine kqueue|sockit: Invalid value for option '--engine': unknown engine 'kqueue'; engines: threads, epoll",
             "keepalive|sockit: give either ENDPOINT to connect to, or --listen ENDPOINT",
             "serve echo@:0 --max-per-source -1|sockit: --max-per-source must be 0 (no limit) or more, not -1",
+            "serve echo@:0 --allow 10.0.0.1/8|sockit: Invalid value for option '--allow' (BLOCK): 10.0.0.1/8 has address bits set past its /8 (did you mean 10.0.0.0/8?)",
+            "serve echo@:0 --deny 192.0.2.0/24,example.com|sockit: Invalid value for option '--deny' (BLOCK): 'example.com' is not an address block: write an IP address, or ADDRESS/PREFIX such as 192.0.2.0/24 or 2001:db8::/32",
             "serve echo@:0 --reply-rate NaN|sockit: --reply-rate must be a number from 0 up (0 turns the limit off), not NaN",
             "serve echo@:0 --global-reply-rate -1|sockit: --global-reply-rate must be a number from 0 up (0 turns the limit off), not -1",
             "bench unix:@echo|sockit: bench cannot reach an abstract Unix name (unix:@echo); serve on a socket file, unix:/path",

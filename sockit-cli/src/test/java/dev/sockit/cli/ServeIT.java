@@ -105,6 +105,32 @@ class ServeIT {
         }
     }
 
+    /**
+     * --allow/--deny as a user gives them: the access line at start, socat from a denied address gets
+     * nothing but the end of the connection, from an allowed one the daytime line, and the refusal is
+     * said in a warning; a datagram from the denied address is counted as not allowed.
+     */
+    @Test
+    void anAccessListServesOnlyTheAddressesItAllows() throws Exception {
+        Assumptions.assumeTrue(Tools.has("socat"), Tools.missing("socat"));
+        try (SockitProcess p = SockitProcess.start("serve", "--json", "daytime@:0", "echo/udp@127.0.0.1:0", "--report-every", "1s",
+                "--allow", "127.0.0.0/8,::1", "--deny", "127.0.0.1")) {
+            int port = ports(p, 1).get("daytime");
+            String udp = p.awaitErr(l -> l.contains("\"event\":\"listening\",\"service\":\"echo\",\"transport\":\"udp\""), WAIT);
+            int udpPort = Integer.parseInt(udp.replaceAll(".*\"endpoint\":\"127\\.0\\.0\\.1:(\\d+)\".*", "$1"));
+            assertThat(p.awaitErr(l -> l.contains("\"event\":\"access\""), WAIT))
+                    .contains("\"allow\":[\"127.0.0.0/8\",\"::1\"],\"deny\":[\"127.0.0.1\"]");
+            assertThat(run(List.of("socat", "-t5", "-u", "TCP:127.0.0.1:" + port, "-"), "")).as("127.0.0.1 is denied").isEmpty();
+            assertThat(run(List.of("socat", "-t5", "-u", "TCP:127.0.0.1:" + port + ",bind=127.0.0.2", "-"), ""))
+                    .as("127.0.0.2 is allowed").matches("\\w{3} \\w{3} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}\r\n");
+            assertThat(run(List.of("socat", "-t5", "-u", "TCP:[::1]:" + port, "-"), "")).as("::1 is allowed").isNotEmpty();
+            assertThat(p.awaitErr(l -> l.contains("\"event\":\"warning\""), WAIT))
+                    .contains("refused 1 connection(s) from addresses the access list does not allow, the last from 127.0.0.1");
+            run(List.of("socat", "-t0.1", "-", "UDP:127.0.0.1:" + udpPort), "ping\n");
+            assertThat(p.awaitErr(l -> l.contains("\"event\":\"datagrams\""), WAIT)).contains("\"dropped_not_allowed\":1");
+        }
+    }
+
     private static String run(List<String> cmd, String stdin) throws Exception {
         Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try (OutputStream in = proc.getOutputStream()) {

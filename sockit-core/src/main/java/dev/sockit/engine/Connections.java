@@ -1,5 +1,7 @@
 package dev.sockit.engine;
 
+import dev.sockit.net.AccessList;
+
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Set;
@@ -22,25 +24,34 @@ public final class Connections {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition empty = lock.newCondition();
 
+    private final AccessGate gate;
     private final SourceLimit sources;
 
     public Connections(int max) {
-        this(max, new SourceLimit(0, null));
+        this(max, new AccessGate(AccessList.OPEN, null), new SourceLimit(0, null));
+    }
+
+    /** The connections of an engine told {@code config}: its connection limit, access list and per-source limit. */
+    public static Connections of(EngineConfig config) {
+        return new Connections(config.maxConnections(), new AccessGate(config.access(), config.events()),
+                new SourceLimit(config.maxPerSource(), config.events()));
     }
 
     /** @param sources how many connections one source (an address; for IPv6, its /64) may have open at once */
-    public Connections(int max, SourceLimit sources) {
+    Connections(int max, AccessGate gate, SourceLimit sources) {
         this.tokens = new Semaphore(max);
+        this.gate = gate;
         this.sources = sources;
     }
 
     /**
      * After the accept, with its token taken: whether the connection from {@code peer} may be served,
-     * or must be closed at once (its source has as many open as the per-source limit allows; the
-     * caller then gives the token back). One that may is counted until its {@link #closed}.
+     * or must be closed at once (the access list does not allow its address, or its source has as
+     * many open as the per-source limit allows; the caller then gives the token back). One that may is
+     * counted until its {@link #closed}.
      */
     public boolean admit(String peer) {
-        return sources.enter(peer);
+        return gate.admits(peer) && sources.enter(peer);
     }
 
     /** Blocks until a connection may be accepted. */

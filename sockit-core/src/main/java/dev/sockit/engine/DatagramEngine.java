@@ -1,6 +1,7 @@
 package dev.sockit.engine;
 
 import dev.sockit.io.DatagramPort;
+import dev.sockit.net.AccessList;
 import dev.sockit.server.DatagramRecord;
 import dev.sockit.server.DropReason;
 import dev.sockit.server.Listener;
@@ -32,6 +33,7 @@ public final class DatagramEngine {
 
     private final ServerEvents events;
     private final ReplyGuard guard;
+    private final AccessList access;
     private final long reportNanos;
     private final LongSupplier clock;
     private final List<Running> loops = new CopyOnWriteArrayList<>();
@@ -44,14 +46,20 @@ public final class DatagramEngine {
 
     /** @param portOffset where the small services are served above their standard ports (--port-offset), for the source check */
     public DatagramEngine(ServerEvents events, ReplyLimits limits, Duration reportEvery, int portOffset) {
-        this(events, limits, reportEvery, portOffset, System::nanoTime);
+        this(events, limits, reportEvery, portOffset, AccessList.OPEN);
     }
 
-    DatagramEngine(ServerEvents events, ReplyLimits limits, Duration reportEvery, int portOffset, LongSupplier clock) {
+    /** @param access the senders whose datagrams are served; the others' are dropped unread, and counted */
+    public DatagramEngine(ServerEvents events, ReplyLimits limits, Duration reportEvery, int portOffset, AccessList access) {
+        this(events, limits, reportEvery, portOffset, access, System::nanoTime);
+    }
+
+    DatagramEngine(ServerEvents events, ReplyLimits limits, Duration reportEvery, int portOffset, AccessList access, LongSupplier clock) {
         if (reportEvery.isNegative() || reportEvery.isZero()) {
             throw new IllegalArgumentException("the report interval must be positive");
         }
         this.events = events;
+        this.access = access;
         this.clock = clock;
         this.guard = new ReplyGuard(limits, limits.checkSources() ? SourceCheck.forThisHost(portOffset) : new SourceCheck(java.util.Set.of()), clock);
         this.reportNanos = reportEvery.toNanos();
@@ -66,7 +74,7 @@ public final class DatagramEngine {
 
     /** Serves {@code service} on {@code port} until {@link #stop()}. */
     public void serve(Listener listener, DatagramPort port, DatagramService service) {
-        DatagramLoop loop = new DatagramLoop(listener, port, service, guard, events);
+        DatagramLoop loop = new DatagramLoop(listener, port, service, guard, access, events);
         Thread.Builder threads = loop.needsPlatformThread() ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
         Thread t = threads.name("sockit " + listener).unstarted(loop);
         loops.add(new Running(loop, t));

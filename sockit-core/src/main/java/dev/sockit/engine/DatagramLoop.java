@@ -1,6 +1,7 @@
 package dev.sockit.engine;
 
 import dev.sockit.io.DatagramPort;
+import dev.sockit.net.AccessList;
 import dev.sockit.net.Addresses;
 import dev.sockit.server.DropReason;
 import dev.sockit.server.Listener;
@@ -26,11 +27,13 @@ final class DatagramLoop implements Runnable {
     private final DatagramPort port;
     private final DatagramService service;
     private final ReplyGuard guard;
+    private final AccessList access;
     private final ServerEvents events;
     private final DatagramCounters counters = new DatagramCounters();
     private volatile boolean stopping;
 
-    DatagramLoop(Listener listener, DatagramPort port, DatagramService service, ReplyGuard guard, ServerEvents events) {
+    DatagramLoop(Listener listener, DatagramPort port, DatagramService service, ReplyGuard guard, AccessList access, ServerEvents events) {
+        this.access = access;
         this.listener = listener;
         this.port = port;
         this.service = service;
@@ -69,6 +72,10 @@ final class DatagramLoop implements Runnable {
     private void handle(ByteBuffer request, DatagramPort.Received received) {
         int length = received.length();
         String sender = Addresses.format(received.sender());
+        if (!access.allows(received.sender())) {
+            counters.dropped(length, DropReason.NOT_ALLOWED, sender);
+            return;
+        }
         if (length > request.limit()) {
             counters.dropped(length, DropReason.TOO_LARGE, sender);
             return;

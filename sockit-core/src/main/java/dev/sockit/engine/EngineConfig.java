@@ -1,9 +1,11 @@
 package dev.sockit.engine;
 
 import dev.sockit.linux.CpuQuota;
+import dev.sockit.net.AccessList;
 import dev.sockit.server.ServerEvents;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * What every engine is told.
@@ -16,9 +18,10 @@ import java.time.Duration;
  *                       connections: the epoll engine's loop after its last event, the threads engine's
  *                       connection thread after it has read all there was; {@link Duration#ZERO} sleeps at once
  * @param maxPerSource   connections at once from one source, an address or an IPv6 /64 ({@link SourceLimit}); 0 for no limit
+ * @param access         the addresses whose connections are served; the others are closed as soon as they are accepted
  */
 public record EngineConfig(ServerEvents events, int maxConnections, int bufferSize, Duration idleTimeout, boolean iterative,
-                           Duration busyPoll, int maxPerSource) {
+                           Duration busyPoll, int maxPerSource, AccessList access) {
     /**
      * Waking a sleeping thread costs tens of microseconds on a virtual machine (the CPU halts and is
      * woken by an interrupt); polling for this long after the last input keeps an engine awake
@@ -43,10 +46,11 @@ public record EngineConfig(ServerEvents events, int maxConnections, int bufferSi
     }
 
     public EngineConfig(ServerEvents events, int maxConnections, int bufferSize, Duration idleTimeout, boolean iterative, Duration busyPoll) {
-        this(events, maxConnections, bufferSize, idleTimeout, iterative, busyPoll, 0);
+        this(events, maxConnections, bufferSize, idleTimeout, iterative, busyPoll, 0, AccessList.OPEN);
     }
 
     public EngineConfig {
+        Objects.requireNonNull(access, "access");
         if (busyPoll.isNegative()) {
             throw new IllegalArgumentException("busy poll cannot be negative");
         }

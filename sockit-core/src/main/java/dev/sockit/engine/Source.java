@@ -58,15 +58,35 @@ final class Source {
         if (colon <= 0) {
             return null;
         }
-        String address = peer.substring(0, colon);
-        boolean bracketed = address.startsWith("[") && address.endsWith("]");
-        String literal = bracketed ? address.substring(1, address.length() - 1) : address;
-        int zone = literal.indexOf('%');
         try {
-            InetAddress a = InetAddress.ofLiteral(zone < 0 ? literal : literal.substring(0, zone));
-            return zone >= 0 && a.isLinkLocalAddress() ? literal : describe(a);
+            InetAddress a = addressOf(peer);
+            return a.isLinkLocalAddress() && peer.contains("%") ? literal(peer.substring(0, colon)) : describe(a);
         } catch (IllegalArgumentException e) {
-            return address; // not a literal after all: count it as it is
+            return peer.substring(0, colon); // not a literal after all: count it as it is
         }
+    }
+
+    /**
+     * The address of a peer as the engines name it ({@code 192.0.2.7:51234}, {@code [fe80::7%2]:51234}),
+     * without its zone; null for a Unix peer.
+     *
+     * @throws IllegalArgumentException if the name is not an IP address and port
+     */
+    static InetAddress addressOf(String peer) {
+        if (peer.startsWith("unix:")) {
+            return null;
+        }
+        int colon = peer.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("not an address and port: " + peer);
+        }
+        String literal = literal(peer.substring(0, colon));
+        int zone = literal.indexOf('%');
+        return InetAddress.ofLiteral(zone < 0 ? literal : literal.substring(0, zone));
+    }
+
+    /** {@code [2001:db8::7%2]} -> {@code 2001:db8::7%2}; an IPv4 address as it is. */
+    private static String literal(String address) {
+        return address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
     }
 }

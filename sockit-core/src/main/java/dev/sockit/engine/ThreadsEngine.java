@@ -41,7 +41,7 @@ public final class ThreadsEngine implements Engine {
 
     public ThreadsEngine(EngineConfig config) {
         this.config = config;
-        this.connections = new Connections(config.maxConnections(), new SourceLimit(config.maxPerSource(), config.events()));
+        this.connections = Connections.of(config);
         this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sockit-reaper");
             t.setDaemon(true);

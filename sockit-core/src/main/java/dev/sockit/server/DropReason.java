@@ -2,6 +2,8 @@ package dev.sockit.server;
 
 /** Why a datagram server did not answer a datagram it would otherwise have answered. */
 public enum DropReason {
+    /** From an address the server's access list does not allow: not even looked at. */
+    NOT_ALLOWED("not-allowed", "from addresses the access list does not allow"),
     /** From a source port below 1024, or port 0: how echo/chargen loops between servers are broken, as BSD inetd does. */
     SOURCE_PORT("source-port", "from source ports below 1024"),
     /** From a broadcast, multicast or unspecified address: never a real requester, often a reflection attempt. */

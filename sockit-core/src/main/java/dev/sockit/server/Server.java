@@ -5,6 +5,7 @@ import dev.sockit.engine.Engine;
 import dev.sockit.engine.EngineConfig;
 import dev.sockit.engine.EngineKind;
 import dev.sockit.engine.ReplyLimits;
+import dev.sockit.net.AccessList;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.SocketOptions;
 import dev.sockit.net.Transport;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -174,6 +176,7 @@ public final class Server implements AutoCloseable {
         /** 0: not given, so 10,000, or fewer if the heap cannot hold that many at their worst. */
         private int maxConnections;
         private int maxPerSource;
+        private AccessList access = AccessList.OPEN;
         private int portOffset;
         private int bufferSize = DEFAULT_BUFFER_SIZE;
         private Duration idleTimeout = Duration.ZERO;
@@ -251,6 +254,17 @@ public final class Server implements AutoCloseable {
                 throw new IllegalArgumentException("the per-source limit cannot be negative");
             }
             this.maxPerSource = n;
+            return this;
+        }
+
+        /**
+         * Which clients are served, by IP address (xinetd's only_from and no_access), over TCP and UDP
+         * alike: a connection from an address the list does not allow is closed as soon as it is
+         * accepted, a datagram from one is dropped unread (and counted). Unix-domain peers are not
+         * judged by it. Default: {@link AccessList#OPEN}.
+         */
+        public Builder access(AccessList list) {
+            this.access = Objects.requireNonNull(list, "list");
             return this;
         }
 
@@ -368,7 +382,7 @@ public final class Server implements AutoCloseable {
             Engine engine;
             try {
                 engine = kind.create(new EngineConfig(events, limit, bufferSize, idleTimeout, iterative,
-                        busyPoll != null ? busyPoll : EngineConfig.automaticBusyPoll(), maxPerSource));
+                        busyPoll != null ? busyPoll : EngineConfig.automaticBusyPoll(), maxPerSource, access));
             } catch (RuntimeException e) {
                 close(bound);
                 throw e;
@@ -379,7 +393,7 @@ public final class Server implements AutoCloseable {
                         + " heap; lower the connection limit to " + holds + ", or give the JVM more heap");
             }
             boolean anyDatagram = bound.stream().anyMatch(b -> b.port() != null);
-            DatagramEngine datagrams = anyDatagram ? new DatagramEngine(events, replyLimits, reportEvery, portOffset) : null;
+            DatagramEngine datagrams = anyDatagram ? new DatagramEngine(events, replyLimits, reportEvery, portOffset, access) : null;
             Server server = new Server(bound, kind, engine, datagrams, grace);
             try {
                 for (int i = 0; i < bound.size(); i++) {

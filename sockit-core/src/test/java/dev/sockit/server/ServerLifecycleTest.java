@@ -1,5 +1,7 @@
 package dev.sockit.server;
 
+import dev.sockit.net.AccessList;
+import dev.sockit.net.AddressBlock;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.Transport;
 import dev.sockit.service.Service;
@@ -13,6 +15,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.BindException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -136,6 +139,51 @@ class ServerLifecycleTest {
             }
             assertThat(events.warnings).containsExactly(
                     "refused 1 connection(s) from sources that already had 2 open (the per-source limit), the last from 127.0.0.1");
+        }
+    }
+
+    /**
+     * An access list (--allow/--deny): a connection from a denied address is closed before any byte
+     * is served, and gives its connection token back (one token here: a leak would leave the allowed
+     * client waiting); an allowed address is served; the refusals are said in one warning.
+     */
+    @Test
+    void anAccessListClosesConnectionsFromAddressesItDoesNotAllow() throws Exception {
+        AccessList list = new AccessList(List.of(AddressBlock.parse("127.0.0.0/8")), List.of(AddressBlock.parse("127.0.0.1")));
+        try (Server server = Loopback.serve("127.0.0.1", "daytime", Settings.defaults(), events, b -> b.access(list).maxConnections(1))) {
+            for (int i = 0; i < 3; i++) {
+                try (Socket denied = Loopback.connect(server)) {
+                    assertThat(denied.getInputStream().read()).as("closed at once, nothing served").isEqualTo(-1);
+                }
+            }
+            try (Socket allowed = new Socket()) {
+                allowed.bind(new InetSocketAddress("127.0.0.2", 0));
+                allowed.connect(Loopback.address(server), 5000);
+                allowed.setSoTimeout(10_000);
+                assertThat(new String(Loopback.readAll(allowed), US_ASCII)).as("127.0.0.2 is allowed").endsWith("\r\n");
+            }
+            assertThat(events.nextEnded(Duration.ofSeconds(5)).peer()).as("the only connection served").startsWith("127.0.0.2:");
+            assertThat(events.warnings).first().asString()
+                    .startsWith("refused 1 connection(s) from addresses the access list does not allow, the last from 127.0.0.1");
+        }
+    }
+
+    /** On a dual-stack listener an IPv4 client arrives as ::ffff:127.0.0.1, and an IPv4 block still covers it. */
+    @Test
+    void anIpv4BlockCoversIpv4ClientsOfADualStackListener() throws Exception {
+        AccessList list = new AccessList(List.of(), List.of(AddressBlock.parse("127.0.0.1")));
+        try (Server server = Loopback.serve("::", "daytime", Settings.defaults(), events, b -> b.access(list))) {
+            int port = Loopback.address(server).getPort();
+            try (Socket v4 = new Socket()) {
+                v4.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                v4.setSoTimeout(10_000);
+                assertThat(v4.getInputStream().read()).as("127.0.0.1 is denied").isEqualTo(-1);
+            }
+            try (Socket v6 = new Socket()) {
+                v6.connect(new InetSocketAddress("::1", port), 5000);
+                v6.setSoTimeout(10_000);
+                assertThat(Loopback.readAll(v6)).as("::1 is not").isNotEmpty();
+            }
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.sockit.server;
 
 import dev.sockit.engine.ReplyLimits;
+import dev.sockit.net.AccessList;
+import dev.sockit.net.AddressBlock;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.Transport;
 import dev.sockit.service.Service;
@@ -15,6 +17,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -95,6 +98,23 @@ class UdpGuardTest {
         }
         assertThat(events.totals()).singleElement().satisfies(t -> {
             assertThat(t.dropped(DropReason.SOURCE_PORT)).isEqualTo(1);
+            assertThat(t.answered()).isEqualTo(1);
+        });
+    }
+
+    /** A datagram from an address the access list does not allow is dropped unread, and counted as such. */
+    @Test
+    void aDatagramFromAnAddressTheAccessListDoesNotAllowGetsNoReply() throws Exception {
+        AccessList list = new AccessList(List.of(AddressBlock.parse("127.0.0.2")), List.of());
+        try (Server server = Loopback.builder().events(events).reportEvery(Duration.ofHours(1)).access(list)
+                .serve(Service.named("echo").orElseThrow(), Transport.UDP, Endpoint.parse("127.0.0.1:0")).start();
+             UdpPeer denied = UdpPeer.on("127.0.0.1"); UdpPeer allowed = sentinel()) {
+            denied.send(PING, address(server));
+            assertThat(allowed.exchange(PING, address(server))).isEqualTo(PING);
+            assertThat(denied.pending()).as("a reply to 127.0.0.1").isNull();
+        }
+        assertThat(events.totals()).singleElement().satisfies(t -> {
+            assertThat(t.dropped(DropReason.NOT_ALLOWED)).isEqualTo(1);
             assertThat(t.answered()).isEqualTo(1);
         });
     }

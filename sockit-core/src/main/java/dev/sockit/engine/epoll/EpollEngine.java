@@ -3,7 +3,6 @@ package dev.sockit.engine.epoll;
 import dev.sockit.engine.Connections;
 import dev.sockit.engine.Engine;
 import dev.sockit.engine.EngineConfig;
-import dev.sockit.engine.SourceLimit;
 import dev.sockit.io.StreamAcceptor;
 import dev.sockit.linux.ErrnoException;
 import dev.sockit.linux.Epoll;
@@ -80,7 +79,7 @@ public final class EpollEngine implements Engine {
             throw new IllegalStateException("the epoll engine cannot run here: " + problem.get());
         }
         this.config = config;
-        this.connections = new Connections(config.maxConnections(), new SourceLimit(config.maxPerSource(), config.events()));
+        this.connections = Connections.of(config);
         this.loopCount = loops;
     }
 
