@@ -420,6 +420,8 @@ class ServeIT {
             warmUp.close();
             p.awaitErr(l -> l.contains("\"event\":\"connection\""), WAIT);
             long pid = p.process.pid();
+            // The warm-up's thread logs its connection's end just before it ends: counted alive, it would leave room for two.
+            awaitNoConnectionThreads(pid);
             int threads = threadsOf(pid);
             // As nobody too: without CAP_SYS_RESOURCE only the process's own user may set its limits.
             assertThat(Tools.sh("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
@@ -435,6 +437,30 @@ class ServeIT {
             Client third = Client.abstractSocket(name);
             assertThat(third.echo("three")).as("the acceptor goes on once a thread is free").isEqualTo("three");
             third.close();
+        }
+    }
+
+    /** Until the platform threads the threads engine gave connections (unnamed, so the JDK's Thread-N) have all ended. */
+    private static void awaitNoConnectionThreads(long pid) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            List<String> names = new ArrayList<>();
+            try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+                for (Path t : tasks.toList()) {
+                    try {
+                        names.add(Files.readString(t.resolve("comm")).strip());
+                    } catch (IOException gone) {
+                        // ended while we looked
+                    }
+                }
+            }
+            if (names.stream().noneMatch(n -> n.startsWith("Thread-"))) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("connection threads still running after " + WAIT + ": " + names);
+            }
+            Thread.sleep(10); // polling /proc: nothing to wait on
         }
     }
 
