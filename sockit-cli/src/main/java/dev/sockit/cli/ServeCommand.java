@@ -104,8 +104,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--allow", paramLabel = "BLOCK", split = ",", converter = AddressBlockConverter.class,
             description = "Serve only clients in these address blocks (ADDRESS or ADDRESS/PREFIX: 192.0.2.0/24, 2001:db8::/32, ::1), "
                     + "comma-separated or repeated, over TCP and UDP: xinetd's only_from. Others' connections are closed as soon as "
-                    + "they are accepted (said in a warning at most every 10 s), their datagrams dropped unread (counted). "
-                    + "Unix-socket clients are not judged (see --socket-mode).")
+                    + "they are accepted (said in a warning at most every 10 s), their datagrams dropped before the service sees them (counted). "
+                    + "Unix-socket clients are not judged (a socket file has --socket-mode; an abstract name is open to the whole network namespace).")
     List<AddressBlock> allow = new ArrayList<>();
 
     @Option(names = "--deny", paramLabel = "BLOCK", split = ",", converter = AddressBlockConverter.class,

@@ -49,7 +49,7 @@ public final class DatagramEngine {
         this(events, limits, reportEvery, portOffset, AccessList.OPEN);
     }
 
-    /** @param access the senders whose datagrams are served; the others' are dropped unread, and counted */
+    /** @param access the senders whose datagrams are served; the others' are dropped before the service sees them, and counted */
     public DatagramEngine(ServerEvents events, ReplyLimits limits, Duration reportEvery, int portOffset, AccessList access) {
         this(events, limits, reportEvery, portOffset, access, System::nanoTime);
     }

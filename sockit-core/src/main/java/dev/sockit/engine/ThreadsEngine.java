@@ -126,7 +126,7 @@ public final class ThreadsEngine implements Engine {
             if (!connections.admit(accepted.peer())) {
                 backoff.succeeded();
                 try {
-                    accepted.stream().close(); // its source has as many open as the per-source limit allows
+                    accepted.stream().close(); // not allowed by the access list, or its source has as many open as the per-source limit allows
                 } catch (IOException ignored) {
                     // closed anyway
                 }

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * no address outside the allowed blocks). Where the two blocks are the same size, deny wins.
  *
  * <p>Only IP peers are judged: a Unix-domain peer is a local process, which the socket file's
- * permissions govern ({@code --socket-mode}).
+ * permissions govern ({@code --socket-mode}); an abstract name ({@code unix:@name}) has no file, and
+ * every process of the network namespace may connect to it.
  */
 public record AccessList(List<AddressBlock> allowed, List<AddressBlock> denied) {
     /** No restriction at all. */
@@ -43,10 +44,10 @@ public record AccessList(List<AddressBlock> allowed, List<AddressBlock> denied) 
 
     /** Whether a peer at {@code peer} may be served: an IP peer by its address, any other (a Unix socket) always. */
     public boolean allows(SocketAddress peer) {
-        if (isOpen() || !(peer instanceof InetSocketAddress inet) || inet.getAddress() == null) {
+        if (isOpen() || !(peer instanceof InetSocketAddress inet)) {
             return true;
         }
-        return allows(inet.getAddress());
+        return inet.getAddress() != null && allows(inet.getAddress()); // an unresolved address is no address: refused
     }
 
     /** The longest prefix among {@code blocks} that holds {@code a}; -1 if none does. */

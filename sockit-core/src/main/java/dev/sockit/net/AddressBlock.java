@@ -2,6 +2,7 @@ package dev.sockit.net;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /**
@@ -12,12 +13,23 @@ import java.util.regex.Pattern;
  *
  * <p>Parsing is strict because a block guards access: an address with bits set past its prefix
  * ({@code 192.0.2.7/24}) is refused rather than quietly widened, and IPv4 must be four dotted
- * decimals (the JDK would take {@code 10.1} for {@code 10.0.0.1}).
+ * decimals without leading zeros (the JDK would take {@code 10.1} for {@code 10.0.0.1}, and
+ * {@code 010.0.0.1} for {@code 10.0.0.1} where the C tools read {@code 8.0.0.1}).
+ *
+ * <p>A NAT64 address ({@code 64:ff9b::c000:207}) is IPv6 here: an IPv4 block does not cover the
+ * IPv4 host behind it, since anyone routed to that prefix could claim to be any IPv4 host.
  */
 public record AddressBlock(InetAddress network, int prefix) {
     private static final Pattern DOTTED_QUAD = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    /** A part with a leading zero: octal to inet_aton and the C tools, decimal to the JDK. */
+    private static final Pattern LEADING_ZERO = Pattern.compile("(^|\\.)0\\d");
 
     public AddressBlock {
+        byte[] mapped = network.getAddress();
+        if (isIpv4Mapped(mapped) && prefix >= 96) {
+            network = ipv4(mapped);
+            prefix -= 96;
+        }
         int bits = network.getAddress().length * 8;
         if (prefix < 0 || prefix > bits) {
             throw new IllegalArgumentException("a prefix of " + (bits == 32 ? "an IPv4" : "an IPv6") + " block is from 0 to " + bits + ", not " + prefix);
@@ -35,6 +47,9 @@ public record AddressBlock(InetAddress network, int prefix) {
      */
     public static AddressBlock parse(String text) {
         String s = text.strip();
+        if (s.isEmpty()) {
+            throw new IllegalArgumentException("an empty address block (two commas in a row?)");
+        }
         int slash = s.indexOf('/');
         String address = slash < 0 ? s : s.substring(0, slash);
         if (address.startsWith("[") && address.endsWith("]")) {
@@ -46,6 +61,9 @@ public record AddressBlock(InetAddress network, int prefix) {
         }
         if (!v6 && !DOTTED_QUAD.matcher(address).matches()) {
             throw new IllegalArgumentException("'" + text + "' is not an address block: write an IP address, or ADDRESS/PREFIX such as 192.0.2.0/24 or 2001:db8::/32");
+        }
+        if (!v6 && LEADING_ZERO.matcher(address).find()) {
+            throw new IllegalArgumentException("'" + text + "': a leading zero makes a number octal to some tools and decimal to others; write it without");
         }
         InetAddress a;
         try {
@@ -70,7 +88,12 @@ public record AddressBlock(InetAddress network, int prefix) {
                 if (prefix < 96) {
                     throw new IllegalArgumentException("'" + text + "': an IPv4-mapped block needs a prefix of at least 96");
                 }
-                prefix -= 96;
+                try {
+                    return new AddressBlock(a, prefix - 96);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("'" + text + "' has address bits set past its /" + prefix + " (did you mean ::ffff:"
+                            + Addresses.format(masked(a, prefix - 96)) + "/" + prefix + "?)");
+                }
             }
         }
         return new AddressBlock(a, prefix);
@@ -80,6 +103,9 @@ public record AddressBlock(InetAddress network, int prefix) {
     public boolean contains(InetAddress a) {
         byte[] mine = network.getAddress();
         byte[] theirs = a.getAddress();
+        if (isIpv4Mapped(theirs)) {
+            theirs = Arrays.copyOfRange(theirs, 12, 16);
+        }
         if (mine.length != theirs.length) {
             return false;
         }
@@ -95,6 +121,27 @@ public record AddressBlock(InetAddress network, int prefix) {
         }
         int mask = (0xff << (8 - rest)) & 0xff;
         return (mine[whole] & mask) == (theirs[whole] & mask);
+    }
+
+    /** {@code ::ffff:a.b.c.d} in sixteen bytes (the JDK turns it into an Inet4Address, but an Inet6Address can still hold it). */
+    private static boolean isIpv4Mapped(byte[] b) {
+        if (b.length != 16 || b[10] != (byte) 0xff || b[11] != (byte) 0xff) {
+            return false;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static InetAddress ipv4(byte[] mapped) {
+        try {
+            return InetAddress.getByAddress(Arrays.copyOfRange(mapped, 12, 16));
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e); // 4 bytes are always an address
+        }
     }
 
     private static InetAddress masked(InetAddress a, int prefix) {

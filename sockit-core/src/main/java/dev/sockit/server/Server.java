@@ -260,7 +260,7 @@ public final class Server implements AutoCloseable {
         /**
          * Which clients are served, by IP address (xinetd's only_from and no_access), over TCP and UDP
          * alike: a connection from an address the list does not allow is closed as soon as it is
-         * accepted, a datagram from one is dropped unread (and counted). Unix-domain peers are not
+         * accepted, a datagram from one is dropped before the service sees it (and counted). Unix-domain peers are not
          * judged by it. Default: {@link AccessList#OPEN}.
          */
         public Builder access(AccessList list) {

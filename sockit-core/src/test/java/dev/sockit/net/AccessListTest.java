@@ -74,5 +74,7 @@ class AccessListTest {
         assertThat(list.allows(new InetSocketAddress(InetAddress.ofLiteral("::ffff:127.0.0.1"), 5))).isTrue();
         assertThat(list.allows(new InetSocketAddress(InetAddress.ofLiteral("127.0.0.2"), 5))).isFalse();
         assertThat(list.allows(UnixSocketAddress.path("/tmp/x.sock"))).as("a local process").isTrue();
+        assertThat(list.allows(InetSocketAddress.createUnresolved("127.0.0.1", 5))).as("unresolved: no address to judge").isFalse();
+        assertThat(AccessList.OPEN.allows(InetSocketAddress.createUnresolved("example.com", 5))).isTrue();
     }
 }

@@ -51,6 +51,12 @@ class AddressBlockTest {
         assertThatThrownBy(() -> AddressBlock.parse("10.0.0.0/-1")).hasMessage("'10.0.0.0/-1': the prefix after / is a number of bits, 0 to 32");
         assertThatThrownBy(() -> AddressBlock.parse("fe80::1%eth0")).hasMessage("'fe80::1%eth0': an address block has no zone (%...)");
         assertThatThrownBy(() -> AddressBlock.parse("::ffff:0:0/95")).hasMessage("'::ffff:0:0/95': an IPv4-mapped block needs a prefix of at least 96");
+        assertThatThrownBy(() -> AddressBlock.parse("::ffff:10.0.0.1/104"))
+                .as("said as the user wrote it").hasMessage("'::ffff:10.0.0.1/104' has address bits set past its /104 (did you mean ::ffff:10.0.0.0/104?)");
+        assertThatThrownBy(() -> AddressBlock.parse("010.0.0.1"))
+                .as("octal to inet_aton, decimal to the JDK").hasMessage("'010.0.0.1': a leading zero makes a number octal to some tools and decimal to others; write it without");
+        assertThatThrownBy(() -> AddressBlock.parse("10.0.0.08/32")).hasMessageContaining("a leading zero");
+        assertThatThrownBy(() -> AddressBlock.parse(" ")).hasMessage("an empty address block (two commas in a row?)");
     }
 
     @Test
@@ -73,5 +79,23 @@ class AddressBlockTest {
         assertThat(AddressBlock.parse("0.0.0.0/0").contains(ip("::1"))).as("/0 of IPv4 is all of IPv4, not IPv6").isFalse();
         assertThat(AddressBlock.parse("::1").contains(ip("::1"))).isTrue();
         assertThat(AddressBlock.parse("::1").contains(ip("::2"))).isFalse();
+        assertThat(AddressBlock.parse("10.0.0.0/8").contains(ip("0.0.0.0"))).isFalse();
+        assertThat(AddressBlock.parse("0.0.0.0").contains(ip("0.0.0.0"))).as("a zero part is no leading zero").isTrue();
+    }
+
+    /** The JDK makes ::ffff:a.b.c.d an Inet4Address, but an Inet6Address built from its bytes stays IPv6: both count as IPv4. */
+    @Test
+    void anIpv4MappedInet6AddressCountsAsIpv4() throws Exception {
+        byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) 192, 0, 2, 7};
+        java.net.Inet6Address six = java.net.Inet6Address.getByAddress(null, mapped, -1);
+        assertThat(AddressBlock.parse("192.0.2.0/24").contains(six)).isTrue();
+        mapped[15] = 0;
+        assertThat(new AddressBlock(java.net.Inet6Address.getByAddress(null, mapped, -1), 120)).isEqualTo(AddressBlock.parse("192.0.2.0/24"));
+    }
+
+    @Test
+    void aNat64AddressIsNotTheIpv4HostBehindIt() {
+        assertThat(AddressBlock.parse("192.0.2.0/24").contains(ip("64:ff9b::c000:207"))).isFalse();
+        assertThat(AddressBlock.parse("64:ff9b::/96").contains(ip("64:ff9b::c000:207"))).isTrue();
     }
 }

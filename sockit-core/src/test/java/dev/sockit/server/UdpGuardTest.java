@@ -102,7 +102,7 @@ class UdpGuardTest {
         });
     }
 
-    /** A datagram from an address the access list does not allow is dropped unread, and counted as such. */
+    /** A datagram from an address the access list does not allow is dropped before the service sees it, and counted as such. */
     @Test
     void aDatagramFromAnAddressTheAccessListDoesNotAllowGetsNoReply() throws Exception {
         AccessList list = new AccessList(List.of(AddressBlock.parse("127.0.0.2")), List.of());

@@ -80,7 +80,7 @@ final class AcceptHandler extends Watched {
             listening.succeeded();
             String peer = loop.peerName(fd);
             if (!engine.connections.admit(peer)) {
-                Libc.close(loop.state, fd); // its source has as many open as the per-source limit allows
+                Libc.close(loop.state, fd); // not allowed by the access list, or its source has as many open as the per-source limit allows
                 engine.giveBackToken();
                 continue;
             }
