@@ -123,7 +123,7 @@ final class EventPrinter implements ServerEvents {
             f.put("deny", access.denied().stream().map(AddressBlock::toString).toList());
             emit(f);
         } else {
-            out.println("sockit: serving clients " + access + " (over TCP and UDP; Unix-socket clients by the socket's permissions)");
+            out.println("sockit: serving clients " + access + " (over TCP and UDP; Unix-socket clients are not judged)");
         }
     }
 

@@ -11,6 +11,8 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -48,22 +50,47 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (for tests and {@link #main}). */
     public static int run(String... args) {
-        if (BareCall.matches(args)) {
-            PrintWriter err = new PrintWriter(System.err, true);
-            return BareCall.run(err, args);
-        }
-        return commandLine(args).execute(args);
+        return run(null, new PrintWriter(System.err, true), args);
     }
 
-    /** Runs with the command's own output and error streams (for tests). */
+    /** Runs with the command's own output and error streams (for tests; null out: System.out). */
     static int run(PrintWriter out, PrintWriter err, String... args) {
         if (BareCall.matches(args)) {
             return BareCall.run(err, args); // the clients print to System.out, as they do through picocli
         }
+        String unreadable = unreadableArgumentFile(args);
+        if (unreadable != null) {
+            err.println("sockit: " + unreadable);
+            return 2;
+        }
         CommandLine cl = commandLine(args);
+        if (out == null) {
+            return cl.execute(args);
+        }
         cl.setOut(out);
         cl.setErr(err);
         return cl.execute(args);
+    }
+
+    /**
+     * An {@code @FILE} argument (picocli reads FILE's lines as arguments: a config file for serve)
+     * whose file cannot be read, said as the problem; null when there is none. Picocli would take
+     * it for a literal argument and complain of something else ("unknown service '@/etc/...'").
+     * No sockit argument starts with {@code @} otherwise; {@code @@} escapes a literal one.
+     */
+    static String unreadableArgumentFile(String... args) {
+        for (String a : args) {
+            if (a.length() > 1 && a.startsWith("@") && !a.startsWith("@@")) {
+                Path file = Path.of(a.substring(1));
+                if (!Files.isRegularFile(file)) {
+                    return "cannot read argument file " + file + ": " + (Files.exists(file) ? "not a regular file" : "no such file");
+                }
+                if (!Files.isReadable(file)) {
+                    return "cannot read argument file " + file + ": permission denied";
+                }
+            }
+        }
+        return null;
     }
 
     /** Every subcommand, in the order `sockit --help` lists them. */

@@ -96,6 +96,26 @@ class CliErrorsTest {
         assertThat(r.err()).contains("--help").doesNotContain("Exception").doesNotContain("\tat ");
     }
 
+    /** An @FILE (a config file of arguments) that cannot be read is said as such, not taken for an argument. */
+    @Test
+    void anArgumentFileThatCannotBeReadIsSaid(@TempDir Path dir) {
+        Result missing = run("serve", "@" + dir.resolve("serve.args"));
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).isEqualTo("sockit: cannot read argument file " + dir.resolve("serve.args") + ": no such file\n");
+        Result directory = run("serve", "@" + dir);
+        assertThat(directory.code()).isEqualTo(2);
+        assertThat(directory.err()).isEqualTo("sockit: cannot read argument file " + dir + ": not a regular file\n");
+    }
+
+    /** What a bad line of an argument file says: the same as on the command line. */
+    @Test
+    void anArgumentFileIsReadAsItsArguments(@TempDir Path dir) throws Exception {
+        Path args = Files.writeString(dir.resolve("serve.args"), "# sockit serve\necho@127.0.0.1:0\n--allow 10.0.0.1/8\n");
+        Result r = run("serve", "@" + args);
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("sockit: Invalid value for option '--allow' (BLOCK): 10.0.0.1/8 has address bits set past its /8");
+    }
+
     @Test
     void aPortInUseIsARuntimeFailure() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -131,6 +131,24 @@ class ServeIT {
         }
     }
 
+    /** A config file is an argument file (@FILE): a line per argument or option, # for comments. */
+    @Test
+    void serveTakesItsArgumentsFromAFile(@TempDir Path dir) throws Exception {
+        Path args = Files.writeString(dir.resolve("serve.args"), String.join("\n",
+                "# what this host serves",
+                "--json",
+                "daytime/tcp@127.0.0.1:0",
+                "--allow 127.0.0.0/8",
+                "--daytime-format rfc3339", ""));
+        try (SockitProcess p = SockitProcess.start("serve", "@" + args)) {
+            String listening = p.awaitErr(l -> l.contains("\"event\":\"listening\""), WAIT);
+            int port = Integer.parseInt(listening.replaceAll(".*\"endpoint\":\"127\\.0\\.0\\.1:(\\d+)\".*", "$1"));
+            assertThat(p.awaitErr(l -> l.contains("\"event\":\"access\""), WAIT)).contains("\"allow\":[\"127.0.0.0/8\"]");
+            assertThat(new String(exchange("127.0.0.1", port, new byte[0], true), US_ASCII))
+                    .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ\r\n");
+        }
+    }
+
     private static String run(List<String> cmd, String stdin) throws Exception {
         Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try (OutputStream in = proc.getOutputStream()) {
