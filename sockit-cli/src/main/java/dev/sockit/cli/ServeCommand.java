@@ -2,6 +2,8 @@ package dev.sockit.cli;
 
 import dev.sockit.engine.EngineKind;
 import dev.sockit.engine.ReplyLimits;
+import dev.sockit.linux.InheritedSocket;
+import dev.sockit.linux.SocketActivation;
 import dev.sockit.net.AccessList;
 import dev.sockit.net.AddressBlock;
 import dev.sockit.net.Endpoint;
@@ -22,7 +24,10 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
 
@@ -40,6 +45,8 @@ import java.util.concurrent.Callable;
                 "Unix sockets: unix:/path or unix:@name (Linux abstract namespace). There /tcp means a stream socket (the default) and /udp a datagram socket (unixgram). A stale socket file is replaced only when nothing answers on it; the file is removed on exit.",
                 "",
                 "TCP and Unix stream connections are served by an engine: epoll (event loops, one per CPU, through Linux epoll; the default where it can run) or threads (a virtual thread per connection, blocking I/O; the default elsewhere). Both serve every service the same way; epoll is the faster (docs/benchmarks.md).",
+                "",
+                "Started by systemd socket activation (LISTEN_FDS), serve takes the listening stream sockets it is passed instead of the six defaults (and beside any SPEC): each for the service its FileDescriptorName= names, else the one whose standard port (plus --port-offset) it is on. On stop they are left listening, for systemd. Served by the epoll engine; datagram sockets are not taken that way yet.",
                 "",
                 "UDP is safe to expose by default: no reply to source ports below 1024 (or 0) nor to broadcast or multicast sources (this breaks echo/chargen loops), and replies are rate-limited per source address and in all. What is dropped is counted and reported at most once per --report-every.",
                 ""},
@@ -194,7 +201,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         List<Transport> transports = List.of(Transport.TCP, Transport.UDP);
         List<Spec> parsed = new ArrayList<>();
-        if (specs.isEmpty()) {
+        Map<InheritedSocket, Service> passed = passedSockets();
+        if (specs.isEmpty() && passed.isEmpty()) {
             for (Service s : Service.standard()) {
                 parsed.add(usage(() -> Spec.parse(s.name(), portOffset, bindHost, transports)));
             }
@@ -203,7 +211,8 @@ final class ServeCommand implements Callable<Integer> {
                 parsed.add(usage(() -> Spec.parse(text, portOffset, bindHost, transports)));
             }
         }
-        socketOptions.validate(parsed.stream().map(s -> s.service().name()).distinct().toList(), true);
+        socketOptions.validate(java.util.stream.Stream.concat(parsed.stream().map(Spec::service), passed.values().stream())
+                .map(Service::name).distinct().toList(), true);
         EventPrinter events = new EventPrinter(System.err, json, !quiet);
         if (engine != null && engine.unavailable().isPresent()) {
             throw new IOException("the " + engine.label() + " engine cannot run here: " + engine.unavailable().get() + " (use --engine threads)");
@@ -228,6 +237,7 @@ final class ServeCommand implements Callable<Integer> {
             var options = socketOptions.resolve(spec.service().name());
             spec.transports().forEach(t -> builder.serve(spec.service(), t, spec.endpoint(), options));
         }
+        passed.forEach((socket, service) -> builder.serve(service, socket, socketOptions.resolve(service.name())));
 
         CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
@@ -254,6 +264,29 @@ final class ServeCommand implements Callable<Integer> {
         boolean drained = server.stop(grace);
         events.stopped(drained);
         return 0;
+    }
+
+    /**
+     * The sockets systemd passed (socket activation), each with the service it is for: the one its
+     * name says (FileDescriptorName=), else the one whose standard port (plus --port-offset) it is on.
+     * Passed sockets are served instead of the six defaults, and beside any SPEC given.
+     */
+    private Map<InheritedSocket, Service> passedSockets() throws IOException {
+        if (!SocketActivation.any()) {
+            return Map.of();
+        }
+        Map<InheritedSocket, Service> passed = new LinkedHashMap<>();
+        for (InheritedSocket socket : SocketActivation.inherited()) {
+            Optional<Service> named = Service.named(socket.name());
+            Optional<Service> byPort = socket.local() instanceof Endpoint.Inet i
+                    ? Service.standard().stream().filter(sv -> sv.port() + portOffset == i.port()).findFirst() : Optional.empty();
+            Service service = named.or(() -> byPort).orElseThrow(() -> new Main.UsageException("socket activation passed " + socket
+                    + ", and nothing says which service it is for: name it in its .socket unit with FileDescriptorName=SERVICE ("
+                    + Service.names() + "), or listen on a service's standard port"
+                    + (portOffset > 0 ? " plus --port-offset" : "")));
+            passed.put(socket, service);
+        }
+        return passed;
     }
 
     private ReplyLimits replyLimits() {

@@ -1,6 +1,7 @@
 package dev.sockit.engine;
 
 import dev.sockit.io.StreamAcceptor;
+import dev.sockit.linux.InheritedSocket;
 import dev.sockit.server.Listener;
 import dev.sockit.service.StreamService;
 
@@ -23,6 +24,17 @@ public interface Engine {
      * credentials, {@code unix:(pid 1234 uid 0)}.
      */
     void serve(Listener listener, ServerSocketChannel channel, StreamService service);
+
+    /**
+     * Accepts on a listening socket this process was given (socket activation) until it stops, and
+     * then closes our descriptor without shutting the socket down, which its owner (systemd) goes on
+     * listening on. Only an engine that polls descriptors itself can; the others refuse.
+     *
+     * @throws UnsupportedOperationException from an engine that cannot
+     */
+    default void serve(Listener listener, InheritedSocket socket, StreamService service) {
+        throw new UnsupportedOperationException("this engine cannot serve sockets passed by socket activation");
+    }
 
     /**
      * Closes every listener and returns once none can accept again. (The JDK finishes closing a

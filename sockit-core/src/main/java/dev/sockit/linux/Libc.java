@@ -46,6 +46,7 @@ public final class Libc {
     public static final int SO_PASSCRED = 16;
     public static final int SO_RCVTIMEO = 20;
     public static final int SO_SNDTIMEO = 21;
+    public static final int SO_ACCEPTCONN = 30;
 
     public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = 0x40;
@@ -78,8 +79,10 @@ public final class Libc {
     public static final int TCP_KEEPINTVL = 5;
     public static final int TCP_KEEPCNT = 6;
 
+    public static final int F_SETFD = 2;
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
+    public static final int FD_CLOEXEC = 1;
     public static final int O_NONBLOCK = 0x800;
 
     public static final int EFD_NONBLOCK = 0x800;
@@ -357,6 +360,18 @@ public final class Libc {
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
+    }
+
+    /** fcntl(F_SETFD, FD_CLOEXEC): {@code fd} is not passed on to programs this process runs. */
+    public static void setCloseOnExec(int fd) throws ErrnoException {
+        MemorySegment state = Native.state();
+        int r;
+        try {
+            r = (int) Native.FCNTL.invokeExact(state, fd, F_SETFD, FD_CLOEXEC);
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+        check(r, state, "fcntl F_SETFD");
     }
 
     /** fcntl(F_SETFL): makes {@code fd} non-blocking, keeping its other status flags. */

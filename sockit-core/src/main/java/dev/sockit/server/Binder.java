@@ -2,6 +2,10 @@ package dev.sockit.server;
 
 import dev.sockit.io.DatagramPort;
 import dev.sockit.io.StreamAcceptor;
+import dev.sockit.linux.ErrnoException;
+import dev.sockit.linux.InheritedSocket;
+import dev.sockit.linux.Libc;
+import dev.sockit.linux.NativeSocketOptions;
 import dev.sockit.linux.UnixDatagramSocket;
 import dev.sockit.linux.UnixStreamListener;
 import dev.sockit.net.Addresses;
@@ -13,6 +17,7 @@ import dev.sockit.service.Service;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.net.BindException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -64,11 +69,20 @@ final class Binder {
 
     /**
      * One bound socket, and a socket file to remove on stop: a JDK listener ({@code channel}), a
-     * listener made through libc ({@code acceptor}), or a datagram socket ({@code port}).
+     * listener made through libc ({@code acceptor}), a datagram socket ({@code port}), or a listener
+     * passed by socket activation ({@code inherited}).
      */
-    record Bound(Listener listener, ServerSocketChannel channel, StreamAcceptor acceptor, DatagramPort port, Path file) implements Closeable {
+    record Bound(Listener listener, ServerSocketChannel channel, StreamAcceptor acceptor, DatagramPort port, Path file,
+                 InheritedSocket inherited) implements Closeable {
+        Bound(Listener listener, ServerSocketChannel channel, StreamAcceptor acceptor, DatagramPort port, Path file) {
+            this(listener, channel, acceptor, port, file, null);
+        }
+
         @Override
         public void close() {
+            if (inherited != null) {
+                inherited.close();
+            }
             try {
                 if (channel != null) {
                     channel.close();
@@ -124,6 +138,24 @@ final class Binder {
         } catch (IOException | RuntimeException e) {
             throw ListenException.of(t, endpoint, e instanceof IOException io ? io : new IOException(e.getMessage(), e));
         }
+    }
+
+    /**
+     * A listening stream socket passed by socket activation: bound already (by systemd), so only its
+     * options are set here, on the listener, from which Linux copies them to what it accepts.
+     */
+    Bound inherited(Service service, InheritedSocket socket, SocketOptions options) throws ListenException {
+        Endpoint local = socket.local();
+        boolean tcp = local instanceof Endpoint.Inet;
+        if (!options.isDefault()) {
+            try (Arena arena = Arena.ofConfined()) {
+                NativeSocketOptions.apply(Libc.newCallState(arena), arena.allocate(NativeSocketOptions.SCRATCH), socket.fd(), options, tcp);
+            } catch (ErrnoException e) {
+                throw new ListenException("cannot set socket options on " + socket + " — " + e.getMessage(), ListenException.Reason.OTHER, e);
+            }
+        }
+        Listener listener = new Listener(service, Transport.TCP, local, local, options, "");
+        return new Bound(listener, null, null, null, null, socket);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.sockit.engine.Engine;
 import dev.sockit.engine.EngineConfig;
 import dev.sockit.engine.EngineKind;
 import dev.sockit.engine.ReplyLimits;
+import dev.sockit.linux.InheritedSocket;
 import dev.sockit.net.AccessList;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.SocketOptions;
@@ -167,7 +168,7 @@ public final class Server implements AutoCloseable {
 
     /** What to serve and how; {@link #start()} binds every listener or none. */
     public static final class Builder {
-        private record Binding(Service service, Transport transport, Endpoint endpoint, SocketOptions options) {
+        private record Binding(Service service, Transport transport, Endpoint endpoint, SocketOptions options, InheritedSocket inherited) {
         }
 
         private final List<Binding> bindings = new ArrayList<>();
@@ -219,7 +220,29 @@ public final class Server implements AutoCloseable {
 
         /** Serves with its own socket options; null: the builder's {@link #options(SocketOptions)}. */
         public Builder serve(Service service, Transport transport, Endpoint endpoint, SocketOptions options) {
-            bindings.add(new Binding(service, transport, endpoint, options));
+            bindings.add(new Binding(service, transport, endpoint, options, null));
+            return this;
+        }
+
+        /**
+         * Serves {@code service} on a listening stream socket passed by socket activation
+         * ({@link dev.sockit.linux.SocketActivation}), with its own socket options (null: the
+         * builder's). Only the epoll engine serves such sockets: {@link #start()} throws
+         * IllegalStateException with another. On stop, our descriptor is closed and the socket left
+         * listening, for systemd to start the server again at the next client.
+         *
+         * @throws IllegalArgumentException for a datagram socket, or a stream socket that does not listen (Accept=yes)
+         */
+        public Builder serve(Service service, InheritedSocket socket, SocketOptions options) {
+            if (socket.transport() != Transport.TCP) {
+                throw new IllegalArgumentException("socket activation passed " + socket
+                        + ": datagram sockets from socket activation are not served yet (serve UDP with a SPEC such as " + service.name() + "/udp)");
+            }
+            if (!socket.listening()) {
+                throw new IllegalArgumentException("socket activation passed " + socket
+                        + ", a connected socket (a unit with Accept=yes): sockit accepts its connections itself; set Accept=no");
+            }
+            bindings.add(new Binding(service, Transport.TCP, socket.local(), options, socket));
             return this;
         }
 
@@ -360,14 +383,18 @@ public final class Server implements AutoCloseable {
             if (engine != null && engine.unavailable().isPresent()) {
                 throw new IllegalStateException("the " + engine.label() + " engine cannot run here: " + engine.unavailable().get());
             }
+            if (bindings.stream().anyMatch(b -> b.inherited() != null) && chooseEngine() != EngineKind.EPOLL) {
+                throw new IllegalStateException("sockets passed by socket activation are served by the epoll engine only"
+                        + EngineKind.EPOLL.unavailable().map(why -> ", which cannot run here: " + why).orElse(" (drop --engine threads)"));
+            }
             Binder binder = new Binder(socketMode, events);
             List<Binder.Bound> bound = new ArrayList<>();
             List<Binding> of = new ArrayList<>();
             try {
                 for (Binding b : bindings) {
                     SocketOptions o = b.options() != null ? b.options() : options;
-                    List<Binder.Bound> more = b.transport() == Transport.TCP
-                            ? List.of(binder.stream(b.service(), b.endpoint(), o))
+                    List<Binder.Bound> more = b.inherited() != null ? List.of(binder.inherited(b.service(), b.inherited(), o))
+                            : b.transport() == Transport.TCP ? List.of(binder.stream(b.service(), b.endpoint(), o))
                             : binder.datagram(b.service(), b.endpoint(), o);
                     bound.addAll(more);
                     more.forEach(m -> of.add(b));
@@ -400,7 +427,9 @@ public final class Server implements AutoCloseable {
                     Binder.Bound b = bound.get(i);
                     Service service = of.get(i).service();
                     events.listening(b.listener());
-                    if (b.channel() != null) {
+                    if (b.inherited() != null) {
+                        engine.serve(b.listener(), b.inherited(), service.stream().apply(settings));
+                    } else if (b.channel() != null) {
                         engine.serve(b.listener(), b.channel(), service.stream().apply(settings));
                     } else if (b.acceptor() != null) {
                         engine.serve(b.listener(), b.acceptor(), service.stream().apply(settings));

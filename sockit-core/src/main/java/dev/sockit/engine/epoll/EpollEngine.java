@@ -5,12 +5,14 @@ import dev.sockit.engine.Engine;
 import dev.sockit.engine.EngineConfig;
 import dev.sockit.io.StreamAcceptor;
 import dev.sockit.linux.ErrnoException;
+import dev.sockit.linux.InheritedSocket;
 import dev.sockit.linux.Epoll;
 import dev.sockit.linux.JdkDescriptors;
 import dev.sockit.linux.Libc;
 import dev.sockit.linux.UnixStreamListener;
 import dev.sockit.linux.Wakeup;
 import dev.sockit.net.Endpoint;
+import dev.sockit.net.Transport;
 import dev.sockit.server.Listener;
 import dev.sockit.service.StreamService;
 
@@ -149,6 +151,25 @@ public final class EpollEngine implements Engine {
         } catch (ErrnoException e) {
             config.events().warning("cannot set TCP_NODELAY on " + listener + ": " + e.getMessage());
         }
+    }
+
+    /** Serves a listening socket passed by socket activation: polled like any other, closed without a shutdown. */
+    @Override
+    public void serve(Listener listener, InheritedSocket socket, StreamService service) {
+        if (socket.transport() != Transport.TCP || !socket.listening()) {
+            throw new IllegalArgumentException("the epoll engine serves listening stream sockets, not " + socket);
+        }
+        int fd = socket.fd();
+        try {
+            Libc.setNonBlocking(fd);
+        } catch (ErrnoException e) {
+            throw new UncheckedIOException(e);
+        }
+        boolean unix = listener.bound() instanceof Endpoint.Unix;
+        if (!unix && listener.options().noDelay() == null) {
+            noDelayOnListener(listener, fd);
+        }
+        start(new Listening(listener, service, fd, unix, config.iterative(), config.events(), socket));
     }
 
     /** Serves a listener made through {@code dev.sockit.linux} (Linux abstract names); other acceptors cannot be polled. */

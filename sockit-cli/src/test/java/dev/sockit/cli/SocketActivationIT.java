@@ -1,0 +1,161 @@
+package dev.sockit.cli;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * `sockit serve` started by socket activation, through systemd's own tool (systemd-socket-activate),
+ * which binds the sockets and passes them as systemd does: descriptors from 3, LISTEN_FDS, LISTEN_PID,
+ * LISTEN_FDNAMES.
+ */
+@Timeout(120)
+class SocketActivationIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void needsTheTools() {
+        Assumptions.assumeTrue(Tools.has("systemd-socket-activate") && Tools.has("socat"), Tools.missing("systemd-socket-activate", "socat"));
+    }
+
+    /** A port free a moment ago: systemd-socket-activate binds what it is told, and cannot be told port 0. */
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** systemd-socket-activate ACTIVATE... running sockit serve ARGS, the way systemd runs a service. */
+    private static SockitProcess activated(List<String> activate, String after, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("systemd-socket-activate"));
+        cmd.addAll(activate);
+        // The tool passes the sockets to its child: this shell, which keeps them after sockit exits, as systemd does.
+        // LISTEN_PID must be sockit's own pid: the subshell's, which exec makes sockit.
+        cmd.addAll(List.of("bash", "-c", "( export LISTEN_PID=$BASHPID; exec \"$@\" ); echo \"sockit exited $?\" >&2; " + after, "activated",
+                SockitProcess.java(), "--enable-native-access=ALL-UNNAMED", "-jar", SockitProcess.jar().toString()));
+        cmd.addAll(List.of(args));
+        return SockitProcess.command(cmd);
+    }
+
+    private static ProcessHandle sockitIn(SockitProcess p) {
+        return p.process.descendants().filter(h -> h.info().command().map(c -> c.endsWith("java")).orElse(false)).findFirst()
+                .orElseThrow(() -> new AssertionError("no sockit process under " + p.process.pid()));
+    }
+
+    /**
+     * The sockets passed are served (by name, and by standard port), the client whose connection
+     * started it all included; and when sockit stops, they still listen, for systemd to start it again.
+     */
+    @Test
+    void passedSocketsAreServedAndStillListenAfterSockitStops() throws Exception {
+        int port = freePort();
+        Path sock = dir.resolve("echo.sock");
+        String checks = "socat -u /dev/null TCP:127.0.0.1:" + port + " && echo 'tcp still listening' >&2; "
+                + "socat -u /dev/null UNIX-CONNECT:" + sock + " && echo 'unix still listening' >&2; sleep 60";
+        try (SockitProcess p = activated(List.of("-l", "127.0.0.1:" + port, "-l", sock.toString(), "--fdname=daytime:echo"), checks,
+                "serve", "--json")) {
+            p.awaitErr(l -> l.startsWith("Listening on " + sock), WAIT);
+            // The first client starts sockit (the tool execs it at the first connection), and waits in the backlog meanwhile.
+            String daytime;
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                s.setSoTimeout(20_000);
+                daytime = new String(s.getInputStream().readAllBytes(), US_ASCII);
+            }
+            assertThat(daytime).matches("\\w{3} \\w{3} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d \\d{4}\r\n");
+            assertThat(p.awaitErr(l -> l.contains("\"event\":\"listening\"") && l.contains("\"service\":\"daytime\""), WAIT))
+                    .contains("\"transport\":\"tcp\",\"endpoint\":\"127.0.0.1:" + port + "\"");
+            try (SocketChannel unix = SocketChannel.open(UnixDomainSocketAddress.of(sock))) {
+                unix.write(ByteBuffer.wrap("hello\n".getBytes(US_ASCII)));
+                unix.shutdownOutput();
+                ByteBuffer back = ByteBuffer.allocate(64);
+                while (unix.read(back) >= 0) {
+                    // until the echo's end
+                }
+                assertThat(new String(back.array(), 0, back.position(), US_ASCII)).isEqualTo("hello\n");
+            }
+            assertThat(p.awaitErr(l -> l.contains("\"event\":\"connection\"") && l.contains("\"service\":\"echo\""), WAIT)).contains("unix:(pid ");
+
+            sockitIn(p).destroy(); // SIGTERM, as systemctl stop sends
+            assertThat(p.awaitErr(l -> l.startsWith("sockit exited"), WAIT)).isEqualTo("sockit exited 0");
+            p.awaitErr(l -> l.equals("tcp still listening"), WAIT);
+            p.awaitErr(l -> l.equals("unix still listening"), WAIT);
+        }
+    }
+
+    /** A socket on no service's standard port and not named for one: sockit says how to name it, and stops. */
+    @Test
+    void aSocketNoServiceClaimsIsAClearError() throws Exception {
+        int port = freePort();
+        try (SockitProcess p = activated(List.of("-l", "127.0.0.1:" + port), "", "serve")) {
+            p.awaitErr(l -> l.startsWith("Listening on "), WAIT);
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 5000); // what starts it
+            }
+            assertThat(p.awaitErr(l -> l.startsWith("sockit:"), WAIT)).isEqualTo("sockit: socket activation passed descriptor 3, tcp 127.0.0.1:"
+                    + port + ", and nothing says which service it is for: name it in its .socket unit with FileDescriptorName=SERVICE "
+                    + "(echo, discard, daytime, qotd, chargen, time, sink), or listen on a service's standard port");
+            assertThat(p.awaitErr(l -> l.startsWith("sockit exited"), WAIT)).isEqualTo("sockit exited 2");
+        }
+    }
+
+    /** At a port offset, an unnamed socket on a standard port plus the offset is that service's. */
+    @Test
+    void anUnnamedSocketOnAStandardPortPlusTheOffsetIsThatServices() throws Exception {
+        int port = freePort();
+        try (SockitProcess p = activated(List.of("-l", "127.0.0.1:" + port), "", "serve", "--json", "--port-offset", Integer.toString(port - 13))) {
+            p.awaitErr(l -> l.startsWith("Listening on "), WAIT);
+            String line;
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                s.setSoTimeout(20_000);
+                line = new String(s.getInputStream().readAllBytes(), US_ASCII);
+            }
+            assertThat(line).as("daytime, on 13 + the offset").endsWith("\r\n").hasSize(26);
+            assertThat(p.awaitErr(l -> l.contains("\"event\":\"listening\""), WAIT)).contains("\"service\":\"daytime\"");
+        }
+    }
+
+    /** The threads engine cannot serve passed sockets, and datagram sockets are not served that way yet: each is said. */
+    @Test
+    void theThreadsEngineAndDatagramSocketsAreRefusedSayingWhy() throws Exception {
+        int port = freePort();
+        try (SockitProcess p = activated(List.of("-l", "127.0.0.1:" + port, "--fdname=echo"), "", "serve", "--engine", "threads")) {
+            p.awaitErr(l -> l.startsWith("Listening on "), WAIT);
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            }
+            assertThat(p.awaitErr(l -> l.startsWith("sockit:"), WAIT))
+                    .isEqualTo("sockit: sockets passed by socket activation are served by the epoll engine only (drop --engine threads)");
+            assertThat(p.awaitErr(l -> l.startsWith("sockit exited"), WAIT)).isEqualTo("sockit exited 1");
+        }
+        int udp = freePort();
+        try (SockitProcess p = activated(List.of("-d", "-l", "127.0.0.1:" + udp, "--fdname=echo"), "", "serve")) {
+            p.awaitErr(l -> l.startsWith("Listening on "), WAIT);
+            Tools.sh("bash", "-c", "echo hi | socat -t0.1 - UDP:127.0.0.1:" + udp);
+            assertThat(p.awaitErr(l -> l.startsWith("sockit:"), WAIT)).isEqualTo("sockit: socket activation passed descriptor 3 (echo), udp 127.0.0.1:"
+                    + udp + ": datagram sockets from socket activation are not served yet (serve UDP with a SPEC such as echo/udp)");
+            assertThat(p.awaitErr(l -> l.startsWith("sockit exited"), WAIT)).isEqualTo("sockit exited 2");
+        }
+    }
+}
