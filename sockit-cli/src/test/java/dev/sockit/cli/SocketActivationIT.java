@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -136,9 +138,9 @@ class SocketActivationIT {
         }
     }
 
-    /** The threads engine cannot serve passed sockets, and datagram sockets are not served that way yet: each is said. */
+    /** The threads engine cannot serve passed stream sockets: it is said, with what to do. */
     @Test
-    void theThreadsEngineAndDatagramSocketsAreRefusedSayingWhy() throws Exception {
+    void theThreadsEngineIsRefusedSayingWhy() throws Exception {
         int port = freePort();
         try (SockitProcess p = activated(List.of("-l", "127.0.0.1:" + port, "--fdname=echo"), "", "serve", "--engine", "threads")) {
             p.awaitErr(l -> l.startsWith("Listening on "), WAIT);
@@ -146,16 +148,45 @@ class SocketActivationIT {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             }
             assertThat(p.awaitErr(l -> l.startsWith("sockit:"), WAIT))
-                    .isEqualTo("sockit: sockets passed by socket activation are served by the epoll engine only (drop --engine threads)");
+                    .isEqualTo("sockit: stream sockets passed by socket activation are served by the epoll engine only (drop --engine threads)");
             assertThat(p.awaitErr(l -> l.startsWith("sockit exited"), WAIT)).isEqualTo("sockit exited 1");
         }
-        int udp = freePort();
-        try (SockitProcess p = activated(List.of("-d", "-l", "127.0.0.1:" + udp, "--fdname=echo"), "", "serve")) {
+    }
+
+    /**
+     * A UDP socket as systemd binds it (ListenDatagram=PORT: the dual-stack wildcard): every datagram
+     * is answered from the address it was sent to (a reply from another would be dropped by the
+     * client's connected socket: 127.0.0.2 is the case where routing alone picks 127.0.0.1), and
+     * after sockit stops the socket still serves the next sockit.
+     */
+    @Test
+    void aPassedUdpSocketAnswersFromTheAddressAskedAndOutlivesSockit() throws Exception {
+        int port = freePort();
+        String again = "( export LISTEN_PID=$BASHPID; exec \"$@\" ); echo \"sockit exited again $?\" >&2";
+        try (SockitProcess p = activated(List.of("-d", "-l", Integer.toString(port), "--fdname=echo"), again, "serve", "--json")) {
             p.awaitErr(l -> l.startsWith("Listening on "), WAIT);
-            Tools.sh("bash", "-c", "echo hi | socat -t0.1 - UDP:127.0.0.1:" + udp);
-            assertThat(p.awaitErr(l -> l.startsWith("sockit:"), WAIT)).isEqualTo("sockit: socket activation passed descriptor 3 (echo), udp 127.0.0.1:"
-                    + udp + ": datagram sockets from socket activation are not served yet (serve UDP with a SPEC such as echo/udp)");
-            assertThat(p.awaitErr(l -> l.startsWith("sockit exited"), WAIT)).isEqualTo("sockit exited 2");
+            assertThat(udpEcho("127.0.0.1", port, "one")).as("the datagram that starts it").isEqualTo("one");
+            assertThat(p.awaitErr(l -> l.contains("\"event\":\"listening\""), WAIT)).contains("\"transport\":\"udp\",\"endpoint\":\"[::]:" + port + "\"");
+            assertThat(udpEcho("127.0.0.2", port, "two")).isEqualTo("two");
+            assertThat(udpEcho("::1", port, "three")).isEqualTo("three");
+
+            sockitIn(p).destroy();
+            assertThat(p.awaitErr(l -> l.startsWith("sockit exited"), WAIT)).isEqualTo("sockit exited 0");
+            assertThat(udpEcho("127.0.0.1", port, "four")).as("answered by the next sockit, on the same socket").isEqualTo("four");
+            sockitIn(p).destroy();
+            assertThat(p.awaitErr(l -> l.startsWith("sockit exited again"), WAIT)).isEqualTo("sockit exited again 0");
+        }
+    }
+
+    /** One datagram to HOST:PORT from a socket connected there, so that only a reply from that address is taken. */
+    private static String udpEcho(String host, int port, String text) throws IOException {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(host.contains(":") ? "::1" : "127.0.0.1", 0))) {
+            s.connect(new InetSocketAddress(host, port));
+            s.setSoTimeout(20_000);
+            s.send(new DatagramPacket(text.getBytes(US_ASCII), text.length()));
+            DatagramPacket reply = new DatagramPacket(new byte[512], 512);
+            s.receive(reply);
+            return new String(reply.getData(), 0, reply.getLength(), US_ASCII);
         }
     }
 }

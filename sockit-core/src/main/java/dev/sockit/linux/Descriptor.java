@@ -18,9 +18,21 @@ final class Descriptor {
     private volatile boolean closed;
     private boolean released;
 
+    /** False for a socket we share with another process (socket activation), which a shutdown would end for it too. */
+    private final boolean shutdownToWake;
+
     Descriptor(int fd, Runnable onRelease) {
+        this(fd, onRelease, true);
+    }
+
+    /**
+     * @param shutdownToWake whether {@link #close()} shuts the socket down to wake blocked calls; when
+     *                       not, they must wake by themselves (a receive timeout) and see it closed
+     */
+    Descriptor(int fd, Runnable onRelease, boolean shutdownToWake) {
         this.fd = fd;
         this.onRelease = onRelease;
+        this.shutdownToWake = shutdownToWake;
     }
 
     /** The descriptor, for one call; pair with {@link #leave()} in a finally block. */
@@ -58,7 +70,7 @@ final class Descriptor {
         }
     }
 
-    /** Wakes every blocked call and releases the descriptor once they have all returned. */
+    /** Wakes every blocked call (unless told not to shut down) and releases the descriptor once they have all returned. */
     void close() {
         lock.lock();
         try {
@@ -66,10 +78,12 @@ final class Descriptor {
                 return;
             }
             closed = true;
-            try {
-                Libc.shutdown(fd, Libc.SHUT_RDWR);
-            } catch (ErrnoException ignored) {
-                // not connected (ENOTCONN): nothing blocked on it needs waking that shutdown could wake
+            if (shutdownToWake) {
+                try {
+                    Libc.shutdown(fd, Libc.SHUT_RDWR);
+                } catch (ErrnoException ignored) {
+                    // not connected (ENOTCONN): nothing blocked on it needs waking that shutdown could wake
+                }
             }
             releaseIfDone();
         } finally {

@@ -47,6 +47,7 @@ public final class Libc {
     public static final int SO_RCVTIMEO = 20;
     public static final int SO_SNDTIMEO = 21;
     public static final int SO_ACCEPTCONN = 30;
+    public static final int SO_DOMAIN = 39;
 
     public static final int MSG_TRUNC = 0x20;
     public static final int MSG_DONTWAIT = 0x40;
@@ -73,6 +74,11 @@ public final class Libc {
     public static final int SO_KEEPALIVE = 9;
     public static final int SO_LINGER = 13;
     public static final int SO_REUSEPORT = 15;
+    public static final int IPPROTO_IP = 0;
+    public static final int IP_PKTINFO = 8;
+    public static final int IPPROTO_IPV6 = 41;
+    public static final int IPV6_RECVPKTINFO = 49;
+    public static final int IPV6_PKTINFO = 50;
     public static final int IPPROTO_TCP = 6;
     public static final int TCP_NODELAY = 1;
     public static final int TCP_KEEPIDLE = 4;
@@ -220,6 +226,46 @@ public final class Libc {
             int errno = errno(state);
             if (errno != Errno.EINTR.code()) {
                 throw new ErrnoException("recvfrom", errno);
+            }
+        }
+    }
+
+    /** recvmsg(2), retried on EINTR: the datagram's length (with {@link #MSG_TRUNC} in {@code flags}, its whole length). */
+    public static long recvmsg(int fd, MemorySegment msghdr, int flags) throws ErrnoException {
+        while (true) {
+            MemorySegment state = Native.state();
+            long r;
+            try {
+                r = (long) Native.RECVMSG.invokeExact(state, fd, msghdr, flags);
+            } catch (Throwable t) {
+                throw Native.unexpected(t);
+            }
+            if (r >= 0) {
+                return r;
+            }
+            int errno = errno(state);
+            if (errno != Errno.EINTR.code()) {
+                throw new ErrnoException("recvmsg", errno);
+            }
+        }
+    }
+
+    /** sendmsg(2), retried on EINTR. */
+    public static long sendmsg(int fd, MemorySegment msghdr, int flags, String what) throws ErrnoException {
+        while (true) {
+            MemorySegment state = Native.state();
+            long r;
+            try {
+                r = (long) Native.SENDMSG.invokeExact(state, fd, msghdr, flags);
+            } catch (Throwable t) {
+                throw Native.unexpected(t);
+            }
+            if (r >= 0) {
+                return r;
+            }
+            int errno = errno(state);
+            if (errno != Errno.EINTR.code()) {
+                throw new ErrnoException("sendmsg " + what, errno);
             }
         }
     }
@@ -607,6 +653,8 @@ public final class Libc {
         static final MethodHandle ACCEPT4;
         static final MethodHandle RECVFROM;
         static final MethodHandle SENDTO;
+        static final MethodHandle RECVMSG;
+        static final MethodHandle SENDMSG;
         static final MethodHandle SHUTDOWN;
         static final MethodHandle CLOSE;
         static final MethodHandle GETSOCKOPT;
@@ -635,7 +683,8 @@ public final class Libc {
             MethodHandle socket = null, bind = null, connect = null, listen = null, accept4 = null, recvfrom = null, sendto = null,
                     shutdown = null, close = null, getsockopt = null, setsockopt = null, getsockname = null, umask = null,
                     fcntl = null, epollCreate1 = null, eventfd = null, recv = null, send = null, read = null, write = null,
-                    accept4Fast = null, epollCtl = null, epollWait = null, epollWaitNow = null, sendAddress = null;
+                    accept4Fast = null, epollCtl = null, epollWait = null, epollWaitNow = null, sendAddress = null,
+                    recvmsg = null, sendmsg = null;
             VarHandle errno = null;
             StructLayout layout = null;
             if (problem == null) {
@@ -655,6 +704,9 @@ public final class Libc {
                             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
                     sendto = link(linker, libc, capture, "sendto",
                             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+                    FunctionDescriptor msg = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
+                    recvmsg = link(linker, libc, capture, "recvmsg", msg);
+                    sendmsg = link(linker, libc, capture, "sendmsg", msg);
                     shutdown = link(linker, libc, capture, "shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
                     close = link(linker, libc, capture, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
                     getsockopt = link(linker, libc, capture, "getsockopt",
@@ -700,6 +752,8 @@ public final class Libc {
             ACCEPT4 = accept4;
             RECVFROM = recvfrom;
             SENDTO = sendto;
+            RECVMSG = recvmsg;
+            SENDMSG = sendmsg;
             SHUTDOWN = shutdown;
             CLOSE = close;
             GETSOCKOPT = getsockopt;

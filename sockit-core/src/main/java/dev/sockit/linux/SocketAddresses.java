@@ -65,6 +65,40 @@ public final class SocketAddresses {
         return b.append(port(sa)).toString();
     }
 
+    /**
+     * Writes {@code a} into {@code sa} as a socket of {@code family} (AF_INET or AF_INET6) takes it:
+     * on an IPv6 socket an IPv4 address is IPv4-mapped. Returns the address's length.
+     *
+     * @throws IllegalArgumentException for an IPv6 address to an IPv4 socket
+     */
+    public static int encode(InetSocketAddress a, int family, MemorySegment sa) {
+        byte[] ip = a.getAddress().getAddress();
+        short port = Short.reverseBytes((short) a.getPort());
+        sa.fill((byte) 0);
+        if (family == Libc.AF_INET) {
+            if (ip.length != 4) {
+                throw new IllegalArgumentException("an IPv6 address to an IPv4 socket: " + a);
+            }
+            sa.set(JAVA_SHORT_UNALIGNED, 0, (short) Libc.AF_INET);
+            sa.set(JAVA_SHORT_UNALIGNED, 2, port);
+            MemorySegment.copy(ip, 0, sa, JAVA_BYTE, 4, 4);
+            return 16;
+        }
+        sa.set(JAVA_SHORT_UNALIGNED, 0, (short) Libc.AF_INET6);
+        sa.set(JAVA_SHORT_UNALIGNED, 2, port);
+        if (ip.length == 4) {
+            sa.set(JAVA_BYTE, 18, (byte) 0xff);
+            sa.set(JAVA_BYTE, 19, (byte) 0xff);
+            MemorySegment.copy(ip, 0, sa, JAVA_BYTE, 20, 4);
+        } else {
+            MemorySegment.copy(ip, 0, sa, JAVA_BYTE, 8, 16);
+            if (a.getAddress() instanceof Inet6Address six) {
+                sa.set(JAVA_INT_UNALIGNED, 24, six.getScopeId());
+            }
+        }
+        return 28;
+    }
+
     private static int port(MemorySegment sa) {
         return Short.toUnsignedInt(Short.reverseBytes(sa.get(JAVA_SHORT_UNALIGNED, 2)));
     }

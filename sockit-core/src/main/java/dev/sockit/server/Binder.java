@@ -3,6 +3,7 @@ package dev.sockit.server;
 import dev.sockit.io.DatagramPort;
 import dev.sockit.io.StreamAcceptor;
 import dev.sockit.linux.ErrnoException;
+import dev.sockit.linux.InheritedDatagramSocket;
 import dev.sockit.linux.InheritedSocket;
 import dev.sockit.linux.Libc;
 import dev.sockit.linux.NativeSocketOptions;
@@ -141,12 +142,13 @@ final class Binder {
     }
 
     /**
-     * A listening stream socket passed by socket activation: bound already (by systemd), so only its
-     * options are set here, on the listener, from which Linux copies them to what it accepts.
+     * A socket passed by socket activation: bound already (by systemd), so only its options are set
+     * here; on a listening stream socket, from which Linux copies them to what it accepts. A UDP socket
+     * becomes a port that answers from the address each datagram came to.
      */
     Bound inherited(Service service, InheritedSocket socket, SocketOptions options) throws ListenException {
         Endpoint local = socket.local();
-        boolean tcp = local instanceof Endpoint.Inet;
+        boolean tcp = local instanceof Endpoint.Inet && socket.transport() == Transport.TCP;
         if (!options.isDefault()) {
             try (Arena arena = Arena.ofConfined()) {
                 NativeSocketOptions.apply(Libc.newCallState(arena), arena.allocate(NativeSocketOptions.SCRATCH), socket.fd(), options, tcp);
@@ -154,7 +156,14 @@ final class Binder {
                 throw new ListenException("cannot set socket options on " + socket + " — " + e.getMessage(), ListenException.Reason.OTHER, e);
             }
         }
-        Listener listener = new Listener(service, Transport.TCP, local, local, options, "");
+        Listener listener = new Listener(service, socket.transport(), local, local, options, "");
+        if (socket.transport() == Transport.UDP) {
+            try {
+                return new Bound(listener, null, null, InheritedDatagramSocket.adopt(socket), null, null);
+            } catch (ErrnoException e) {
+                throw new ListenException("cannot receive on " + socket + " — " + e.getMessage(), ListenException.Reason.OTHER, e);
+            }
+        }
         return new Bound(listener, null, null, null, null, socket);
     }
 

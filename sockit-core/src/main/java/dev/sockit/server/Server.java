@@ -225,24 +225,25 @@ public final class Server implements AutoCloseable {
         }
 
         /**
-         * Serves {@code service} on a listening stream socket passed by socket activation
+         * Serves {@code service} on a socket passed by socket activation
          * ({@link dev.sockit.linux.SocketActivation}), with its own socket options (null: the
-         * builder's). Only the epoll engine serves such sockets: {@link #start()} throws
-         * IllegalStateException with another. On stop, our descriptor is closed and the socket left
-         * listening, for systemd to start the server again at the next client.
+         * builder's): a listening stream socket, which only the epoll engine serves ({@link #start()}
+         * throws IllegalStateException with another), or a UDP socket. On stop, our descriptor is
+         * closed and the socket left as it is, for systemd to start the server again at the next client.
          *
-         * @throws IllegalArgumentException for a datagram socket, or a stream socket that does not listen (Accept=yes)
+         * @throws IllegalArgumentException for a Unix datagram socket, or a stream socket that does not listen (Accept=yes)
          */
         public Builder serve(Service service, InheritedSocket socket, SocketOptions options) {
-            if (socket.transport() != Transport.TCP) {
+            if (socket.transport() == Transport.UDP && !(socket.local() instanceof Endpoint.Inet)) {
                 throw new IllegalArgumentException("socket activation passed " + socket
-                        + ": datagram sockets from socket activation are not served yet (serve UDP with a SPEC such as " + service.name() + "/udp)");
+                        + ": Unix datagram sockets from socket activation are not served yet (serve them with a SPEC such as "
+                        + service.name() + "/udp@unix:/path)");
             }
-            if (!socket.listening()) {
+            if (socket.transport() == Transport.TCP && !socket.listening()) {
                 throw new IllegalArgumentException("socket activation passed " + socket
                         + ", a connected socket (a unit with Accept=yes): sockit accepts its connections itself; set Accept=no");
             }
-            bindings.add(new Binding(service, Transport.TCP, socket.local(), options, socket));
+            bindings.add(new Binding(service, socket.transport(), socket.local(), options, socket));
             return this;
         }
 
@@ -383,8 +384,8 @@ public final class Server implements AutoCloseable {
             if (engine != null && engine.unavailable().isPresent()) {
                 throw new IllegalStateException("the " + engine.label() + " engine cannot run here: " + engine.unavailable().get());
             }
-            if (bindings.stream().anyMatch(b -> b.inherited() != null) && chooseEngine() != EngineKind.EPOLL) {
-                throw new IllegalStateException("sockets passed by socket activation are served by the epoll engine only"
+            if (bindings.stream().anyMatch(b -> b.inherited() != null && b.transport() == Transport.TCP) && chooseEngine() != EngineKind.EPOLL) {
+                throw new IllegalStateException("stream sockets passed by socket activation are served by the epoll engine only"
                         + EngineKind.EPOLL.unavailable().map(why -> ", which cannot run here: " + why).orElse(" (drop --engine threads)"));
             }
             Binder binder = new Binder(socketMode, events);
