@@ -272,12 +272,20 @@ final class ServeCommand implements Callable<Integer> {
      * Passed sockets are served instead of the six defaults, and beside any SPEC given.
      */
     private Map<InheritedSocket, Service> passedSockets() throws IOException {
-        if (!SocketActivation.any()) {
-            return Map.of();
+        List<InheritedSocket> sockets;
+        try {
+            sockets = SocketActivation.inherited();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e); // the environment's fault, not the command line's
         }
         Map<InheritedSocket, Service> passed = new LinkedHashMap<>();
-        for (InheritedSocket socket : SocketActivation.inherited()) {
+        for (InheritedSocket socket : sockets) {
             Optional<Service> named = Service.named(socket.name());
+            // systemd names a socket by its unit (sockit.socket) unless FileDescriptorName= says otherwise.
+            if (named.isEmpty() && !socket.name().isEmpty() && !socket.name().endsWith(".socket")) {
+                throw new Main.UsageException("socket activation passed " + socket + ": FileDescriptorName=" + socket.name()
+                        + " names no service; services: " + Service.names());
+            }
             Optional<Service> byPort = socket.local() instanceof Endpoint.Inet i
                     ? Service.standard().stream().filter(sv -> sv.port() + portOffset == i.port()).findFirst() : Optional.empty();
             Service service = named.or(() -> byPort).orElseThrow(() -> new Main.UsageException("socket activation passed " + socket

@@ -178,6 +178,18 @@ class SocketActivationIT {
         }
     }
 
+    /** An IPv4 socket (ListenDatagram=0.0.0.0:PORT): the same, through IP_PKTINFO alone. */
+    @Test
+    void aPassedIpv4UdpSocketAnswersFromTheAddressAsked() throws Exception {
+        int port = freePort();
+        try (SockitProcess p = activated(List.of("-d", "-l", "0.0.0.0:" + port, "--fdname=echo"), "", "serve", "--json")) {
+            p.awaitErr(l -> l.startsWith("Listening on "), WAIT);
+            assertThat(udpEcho("127.0.0.2", port, "one")).isEqualTo("one");
+            assertThat(p.awaitErr(l -> l.contains("\"event\":\"listening\""), WAIT)).contains("\"endpoint\":\"0.0.0.0:" + port + "\"");
+            assertThat(udpEcho("127.0.0.1", port, "two")).isEqualTo("two");
+        }
+    }
+
     /** One datagram to HOST:PORT from a socket connected there, so that only a reply from that address is taken. */
     private static String udpEcho(String host, int port, String text) throws IOException {
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(host.contains(":") ? "::1" : "127.0.0.1", 0))) {

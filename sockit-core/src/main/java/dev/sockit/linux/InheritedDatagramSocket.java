@@ -10,6 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -25,8 +26,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * IPV6_PKTINFO: recvmsg), and the reply sent from it (sendmsg). See {@code Binder} for why sockit's
  * own UDP listeners take a socket per address instead.
  *
+ * <p>Only datagrams sent to one of this host's addresses are served: one sent to a broadcast or
+ * multicast address, which a socket bound to the wildcard receives too, is dropped unread, as
+ * sockit's own per-address sockets never receive it; answering it would make every server on the
+ * LAN answer one forged datagram.
+ *
  * <p>The socket is systemd's too, and stays bound for it after we stop: closing never shuts it down.
- * A blocked receive wakes every {@link #WAKE} instead, to see whether the port was closed meanwhile.
+ * A receive waits in poll(2) for at most {@link #WAKE} at a time, to see whether the port was closed
+ * meanwhile, and reads only what poll said is there (so systemd's {@code NonBlocking=} changes nothing).
  */
 public final class InheritedDatagramSocket implements DatagramPort {
     static final Duration WAKE = Duration.ofMillis(200);
@@ -68,12 +75,12 @@ public final class InheritedDatagramSocket implements DatagramPort {
     private InheritedDatagramSocket(InheritedSocket socket, int family) {
         this.socket = socket;
         this.family = family;
-        this.fd = new Descriptor(socket.fd(), arena::close, false);
+        this.fd = new Descriptor(socket.take(), arena::close, false);
     }
 
     /**
-     * Takes a passed UDP socket: asks the kernel for each datagram's destination, and for a wake-up
-     * every {@link #WAKE} while receiving.
+     * Takes a passed UDP socket, and its descriptor (closed by {@link #close()} from now on): asks the
+     * kernel for each datagram's destination.
      *
      * @throws IllegalArgumentException for a socket that is not UDP over IP
      */
@@ -85,38 +92,48 @@ public final class InheritedDatagramSocket implements DatagramPort {
         int family = Libc.getIntOption(fd, Libc.SOL_SOCKET, Libc.SO_DOMAIN, "SO_DOMAIN");
         if (family == Libc.AF_INET6) {
             Libc.setIntOption(fd, Libc.IPPROTO_IPV6, Libc.IPV6_RECVPKTINFO, 1, "IPV6_RECVPKTINFO");
-        } else {
-            Libc.setIntOption(fd, Libc.IPPROTO_IP, Libc.IP_PKTINFO, 1, "IP_PKTINFO");
         }
-        Libc.setReceiveTimeout(fd, WAKE);
+        // On a dual-stack socket too: an IPv4 datagram's IP_PKTINFO tells a broadcast destination from our own address.
+        Libc.setIntOption(fd, Libc.IPPROTO_IP, Libc.IP_PKTINFO, 1, "IP_PKTINFO");
         return new InheritedDatagramSocket(socket, family);
     }
 
     @Override
     public Received receive(ByteBuffer dst) throws IOException {
         rxLock.lock();
-        int d = fd.enter();
+        int d;
+        try {
+            d = fd.enter();
+        } catch (ClosedChannelException e) {
+            rxLock.unlock();
+            throw e;
+        }
         try {
             long n;
             while (true) {
+                int ready = Libc.poll(d, Libc.POLLIN, (int) WAKE.toMillis());
+                fd.throwIfClosed(); // closed while we waited: leave what came for the next server
+                if (ready == 0) {
+                    continue;
+                }
                 prepare(rx.msg, rx.iov, rx.buffer, MAX_DATAGRAM, rx.name, SocketAddresses.STORAGE, rx.control, CONTROL);
                 try {
-                    n = Libc.recvmsg(d, rx.msg, Libc.MSG_TRUNC);
-                    break;
+                    n = Libc.recvmsg(d, rx.msg, Libc.MSG_TRUNC | Libc.MSG_DONTWAIT);
                 } catch (ErrnoException e) {
-                    fd.throwIfClosed();
-                    if (!e.is(Errno.EAGAIN)) {
-                        throw e;
+                    if (e.is(Errno.EAGAIN)) {
+                        continue; // taken by another reader of the socket
                     }
-                    // the receive timeout: look whether we were closed, and wait on
+                    throw e;
                 }
+                if (readDestination(rx.control, rx.msg.get(JAVA_LONG, MSG_CONTROLLEN))) {
+                    break;
+                }
+                // to a broadcast or multicast address: not ours to answer (see the class comment)
             }
-            fd.throwIfClosed();
             int stored = (int) Math.min(Math.min(n, MAX_DATAGRAM), dst.remaining());
             MemorySegment.copy(rx.buffer, 0, MemorySegment.ofBuffer(dst), 0, stored);
             dst.position(dst.position() + stored);
             SocketAddress from = SocketAddresses.decode(rx.name, rx.msg.get(JAVA_INT, MSG_NAMELEN));
-            readDestination(rx.control, rx.msg.get(JAVA_LONG, MSG_CONTROLLEN));
             lastSender = from;
             return new Received(from, (int) Math.min(n, Integer.MAX_VALUE));
         } finally {
@@ -132,7 +149,13 @@ public final class InheritedDatagramSocket implements DatagramPort {
             throw new IllegalArgumentException("not an IP socket address: " + to);
         }
         txLock.lock();
-        int d = fd.enter();
+        int d;
+        try {
+            d = fd.enter();
+        } catch (ClosedChannelException e) {
+            txLock.unlock();
+            throw e;
+        }
         try {
             int length = src.remaining();
             if (length > MAX_DATAGRAM) {
@@ -172,9 +195,14 @@ public final class InheritedDatagramSocket implements DatagramPort {
         msg.set(JAVA_LONG, MSG_CONTROLLEN, controlLength);
     }
 
-    /** The destination address (4 or 16 bytes) and interface of the datagram just received, from its control messages. */
-    private void readDestination(MemorySegment control, long length) {
-        byte[] destination = null;
+    /**
+     * Records the local address (4 or 16 bytes) and interface the datagram just received came to, from
+     * its control messages; false when it was sent to a broadcast or multicast address instead.
+     */
+    private boolean readDestination(MemorySegment control, long length) {
+        byte[] local = null;
+        byte[] headerDestination = null;
+        boolean ipv4Info = false;
         int ifindex = 0;
         for (long at = 0; at + CMSG_HEADER <= length; ) {
             long len = control.get(JAVA_LONG, at);
@@ -185,16 +213,46 @@ public final class InheritedDatagramSocket implements DatagramPort {
             }
             long data = at + CMSG_HEADER;
             if (level == Libc.IPPROTO_IP && type == Libc.IP_PKTINFO) {
+                // in_pktinfo: ipi_ifindex; ipi_spec_dst, the local address; ipi_addr, the header's destination.
+                ipv4Info = true;
                 ifindex = control.get(JAVA_INT, data);
-                destination = bytes(control, data + 4, 4); // ipi_spec_dst: the local address the datagram came to
-            } else if (level == Libc.IPPROTO_IPV6 && type == Libc.IPV6_PKTINFO) {
-                destination = bytes(control, data, 16);
+                local = bytes(control, data + 4, 4);
+                headerDestination = bytes(control, data + 8, 4);
+            } else if (level == Libc.IPPROTO_IPV6 && type == Libc.IPV6_PKTINFO && !ipv4Info) {
+                local = bytes(control, data, 16);
+                headerDestination = local;
                 ifindex = control.get(JAVA_INT, data + 16);
             }
             at += (len + 7) & ~7L;
         }
-        lastDestination = destination;
+        if (ipv4Info && isZero(local)) {
+            // Queued before we asked for IP_PKTINFO (the datagram that made systemd start us): the kernel
+            // filled in only the header's destination. Judge by it alone, and answer from it.
+            local = headerDestination;
+            ifindex = 0;
+        }
+        lastDestination = local;
         lastInterface = ifindex;
+        if (headerDestination == null) {
+            return true; // no control message: nothing to judge by (not seen on Linux)
+        }
+        if (ipv4Info) {
+            boolean multicast = (headerDestination[0] & 0xf0) == 0xe0;
+            boolean limitedBroadcast = (headerDestination[0] & headerDestination[1] & headerDestination[2] & headerDestination[3]) == (byte) 0xff;
+            // For a datagram to one of our addresses the local address is the header's destination; for a
+            // directed broadcast it is the address of the interface it came in by.
+            return !multicast && !limitedBroadcast && java.util.Arrays.equals(local, headerDestination);
+        }
+        return (headerDestination[0] & 0xff) != 0xff; // ff00::/8, multicast
+    }
+
+    private static boolean isZero(byte[] b) {
+        for (byte x : b) {
+            if (x != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A control message that sends from {@code source}; its length. */

@@ -52,6 +52,14 @@ public final class InheritedSocket implements Closeable {
         return Endpoint.of(local);
     }
 
+    /** Hands our descriptor over to whatever closes it from now on ({@link #close()} then does nothing). */
+    int take() {
+        if (!closed.compareAndSet(false, true)) {
+            throw new IllegalStateException("already closed or taken: " + this);
+        }
+        return fd;
+    }
+
     /** Closes our descriptor, once; the socket itself stays with systemd. */
     @Override
     public void close() {

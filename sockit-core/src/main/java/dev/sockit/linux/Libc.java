@@ -230,6 +230,35 @@ public final class Libc {
         }
     }
 
+    public static final short POLLIN = 0x001;
+
+    /**
+     * poll(2) on one descriptor: the events that happened ({@code revents}), or 0 when {@code timeoutMillis}
+     * passed first or a signal came.
+     */
+    public static int poll(int fd, short events, int timeoutMillis) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pollfd = arena.allocate(8, 4); // struct pollfd: int fd, short events, short revents
+            pollfd.set(JAVA_INT, 0, fd);
+            pollfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, events);
+            MemorySegment state = Native.state();
+            int r;
+            try {
+                r = (int) Native.POLL.invokeExact(state, pollfd, 1L, timeoutMillis);
+            } catch (Throwable t) {
+                throw Native.unexpected(t);
+            }
+            if (r < 0) {
+                int errno = errno(state);
+                if (errno == Errno.EINTR.code()) {
+                    return 0;
+                }
+                throw new ErrnoException("poll", errno);
+            }
+            return r == 0 ? 0 : pollfd.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 6);
+        }
+    }
+
     /** recvmsg(2), retried on EINTR: the datagram's length (with {@link #MSG_TRUNC} in {@code flags}, its whole length). */
     public static long recvmsg(int fd, MemorySegment msghdr, int flags) throws ErrnoException {
         while (true) {
@@ -654,6 +683,7 @@ public final class Libc {
         static final MethodHandle RECVFROM;
         static final MethodHandle SENDTO;
         static final MethodHandle RECVMSG;
+        static final MethodHandle POLL;
         static final MethodHandle SENDMSG;
         static final MethodHandle SHUTDOWN;
         static final MethodHandle CLOSE;
@@ -684,7 +714,7 @@ public final class Libc {
                     shutdown = null, close = null, getsockopt = null, setsockopt = null, getsockname = null, umask = null,
                     fcntl = null, epollCreate1 = null, eventfd = null, recv = null, send = null, read = null, write = null,
                     accept4Fast = null, epollCtl = null, epollWait = null, epollWaitNow = null, sendAddress = null,
-                    recvmsg = null, sendmsg = null;
+                    recvmsg = null, sendmsg = null, poll = null;
             VarHandle errno = null;
             StructLayout layout = null;
             if (problem == null) {
@@ -707,6 +737,7 @@ public final class Libc {
                     FunctionDescriptor msg = FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT);
                     recvmsg = link(linker, libc, capture, "recvmsg", msg);
                     sendmsg = link(linker, libc, capture, "sendmsg", msg);
+                    poll = link(linker, libc, capture, "poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
                     shutdown = link(linker, libc, capture, "shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
                     close = link(linker, libc, capture, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
                     getsockopt = link(linker, libc, capture, "getsockopt",
@@ -753,6 +784,7 @@ public final class Libc {
             RECVFROM = recvfrom;
             SENDTO = sendto;
             RECVMSG = recvmsg;
+            POLL = poll;
             SENDMSG = sendmsg;
             SHUTDOWN = shutdown;
             CLOSE = close;

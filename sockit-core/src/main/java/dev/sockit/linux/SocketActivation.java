@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * The sockets systemd passes by socket activation (sd_listen_fds(3)): descriptors 3, 4, ... as many
  * as {@code LISTEN_FDS} says, meant for this process when {@code LISTEN_PID} is its pid, named by
- * {@code LISTEN_FDNAMES} (colon-separated, a .socket unit's {@code FileDescriptorName=}). systemd
+ * {@code LISTEN_FDNAMES} (colon-separated, a .socket unit's {@code FileDescriptorName=}, by default
+ * the unit's name, {@code sockit.socket}). systemd
  * binds them, so a server started by it may serve port 7 without ever being root, and the sockets
  * outlive the server's restarts: connections made meanwhile wait in the backlog.
  */
@@ -26,11 +27,6 @@ public final class SocketActivation {
 
     /** A descriptor and its name, before they are looked at. */
     record Named(int fd, String name) {
-    }
-
-    /** Whether the environment passes this process any socket. */
-    public static boolean any() {
-        return !named(System.getenv(), ProcessHandle.current().pid()).isEmpty();
     }
 
     /**
@@ -58,16 +54,17 @@ public final class SocketActivation {
             return List.of();
         }
         String forPid = env.get("LISTEN_PID");
-        if (forPid != null && !forPid.isBlank()) {
-            long target;
-            try {
-                target = Long.parseLong(forPid.strip());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("socket activation: LISTEN_PID is not a process id: '" + forPid + "'");
-            }
-            if (target != pid) {
-                return List.of(); // for another process (our parent's, say): not ours to take
-            }
+        if (forPid == null || forPid.isBlank()) {
+            return List.of(); // as sd_listen_fds(3): without LISTEN_PID, nothing says they are ours
+        }
+        long target;
+        try {
+            target = Long.parseLong(forPid.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("socket activation: LISTEN_PID is not a process id: '" + forPid + "'");
+        }
+        if (target != pid) {
+            return List.of(); // for another process (our parent's, say): not ours to take
         }
         int count;
         try {

@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.locks.ReentrantLock;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -145,7 +146,13 @@ public final class UnixDatagramSocket implements DatagramPort {
 
     private Received receive(ByteBuffer dst, int flags) throws IOException {
         rxLock.lock();
-        int d = fd.enter();
+        int d;
+        try {
+            d = fd.enter();
+        } catch (ClosedChannelException e) {
+            rxLock.unlock();
+            throw e;
+        }
         try {
             rxAddressLength.set(JAVA_INT, 0, UnixAddresses.SIZE);
             long n;
@@ -233,7 +240,13 @@ public final class UnixDatagramSocket implements DatagramPort {
     /** One sendto(2): to {@code target}, or to the connected peer when it is null. Advances {@code src} when sent. */
     private void transmit(ByteBuffer src, UnixSocketAddress target, int flags) throws IOException {
         txLock.lock();
-        int d = fd.enter();
+        int d;
+        try {
+            d = fd.enter();
+        } catch (ClosedChannelException e) {
+            txLock.unlock();
+            throw e;
+        }
         try {
             int length = src.remaining();
             MemorySegment data;

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -55,7 +56,13 @@ public final class UnixStreamSocket implements ByteStream {
             return 0;
         }
         rxLock.lock();
-        int d = fd.enter();
+        int d;
+        try {
+            d = fd.enter();
+        } catch (ClosedChannelException e) {
+            rxLock.unlock();
+            throw e;
+        }
         try {
             long n;
             try {
@@ -87,7 +94,13 @@ public final class UnixStreamSocket implements ByteStream {
             return 0;
         }
         txLock.lock();
-        int d = fd.enter();
+        int d;
+        try {
+            d = fd.enter();
+        } catch (ClosedChannelException e) {
+            txLock.unlock();
+            throw e;
+        }
         try {
             int n = Math.min(CHUNK, src.remaining());
             MemorySegment.copy(MemorySegment.ofBuffer(src), 0, txBuffer, 0, n);

@@ -13,7 +13,7 @@ class SocketActivationTest {
     void descriptorsFrom3WithTheirNames() {
         assertThat(SocketActivation.named(Map.of("LISTEN_FDS", "3", "LISTEN_PID", "42", "LISTEN_FDNAMES", "echo:daytime:"), 42))
                 .containsExactly(new SocketActivation.Named(3, "echo"), new SocketActivation.Named(4, "daytime"), new SocketActivation.Named(5, ""));
-        assertThat(SocketActivation.named(Map.of("LISTEN_FDS", "1"), 42)).as("no LISTEN_PID: ours").containsExactly(new SocketActivation.Named(3, ""));
+        assertThat(SocketActivation.named(Map.of("LISTEN_FDS", "1", "LISTEN_PID", "42"), 42)).containsExactly(new SocketActivation.Named(3, ""));
     }
 
     @Test
@@ -21,6 +21,7 @@ class SocketActivationTest {
         assertThat(SocketActivation.named(Map.of(), 42)).isEmpty();
         assertThat(SocketActivation.named(Map.of("LISTEN_FDS", "2", "LISTEN_PID", "41"), 42)).as("our parent's, say").isEmpty();
         assertThat(SocketActivation.named(Map.of("LISTEN_FDS", "0", "LISTEN_PID", "42"), 42)).isEmpty();
+        assertThat(SocketActivation.named(Map.of("LISTEN_FDS", "1"), 42)).as("no LISTEN_PID: nothing says they are ours, as sd_listen_fds(3)").isEmpty();
     }
 
     @Test
