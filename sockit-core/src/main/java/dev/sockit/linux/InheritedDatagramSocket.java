@@ -10,7 +10,6 @@ import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -100,14 +99,7 @@ public final class InheritedDatagramSocket implements DatagramPort {
 
     @Override
     public Received receive(ByteBuffer dst) throws IOException {
-        rxLock.lock();
-        int d;
-        try {
-            d = fd.enter();
-        } catch (ClosedChannelException e) {
-            rxLock.unlock();
-            throw e;
-        }
+        int d = fd.enter(rxLock);
         try {
             long n;
             while (true) {
@@ -148,14 +140,7 @@ public final class InheritedDatagramSocket implements DatagramPort {
         if (!(to instanceof InetSocketAddress inet) || inet.getAddress() == null) {
             throw new IllegalArgumentException("not an IP socket address: " + to);
         }
-        txLock.lock();
-        int d;
-        try {
-            d = fd.enter();
-        } catch (ClosedChannelException e) {
-            txLock.unlock();
-            throw e;
-        }
+        int d = fd.enter(txLock);
         try {
             int length = src.remaining();
             if (length > MAX_DATAGRAM) {

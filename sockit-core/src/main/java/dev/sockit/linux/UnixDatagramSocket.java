@@ -9,7 +9,6 @@ import java.lang.foreign.MemorySegment;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.locks.ReentrantLock;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -145,14 +144,7 @@ public final class UnixDatagramSocket implements DatagramPort {
     }
 
     private Received receive(ByteBuffer dst, int flags) throws IOException {
-        rxLock.lock();
-        int d;
-        try {
-            d = fd.enter();
-        } catch (ClosedChannelException e) {
-            rxLock.unlock();
-            throw e;
-        }
+        int d = fd.enter(rxLock);
         try {
             rxAddressLength.set(JAVA_INT, 0, UnixAddresses.SIZE);
             long n;
@@ -239,14 +231,7 @@ public final class UnixDatagramSocket implements DatagramPort {
 
     /** One sendto(2): to {@code target}, or to the connected peer when it is null. Advances {@code src} when sent. */
     private void transmit(ByteBuffer src, UnixSocketAddress target, int flags) throws IOException {
-        txLock.lock();
-        int d;
-        try {
-            d = fd.enter();
-        } catch (ClosedChannelException e) {
-            txLock.unlock();
-            throw e;
-        }
+        int d = fd.enter(txLock);
         try {
             int length = src.remaining();
             MemorySegment data;

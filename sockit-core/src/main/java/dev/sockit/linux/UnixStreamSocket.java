@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -55,14 +54,7 @@ public final class UnixStreamSocket implements ByteStream {
         if (!dst.hasRemaining()) {
             return 0;
         }
-        rxLock.lock();
-        int d;
-        try {
-            d = fd.enter();
-        } catch (ClosedChannelException e) {
-            rxLock.unlock();
-            throw e;
-        }
+        int d = fd.enter(rxLock);
         try {
             long n;
             try {
@@ -93,14 +85,7 @@ public final class UnixStreamSocket implements ByteStream {
         if (!src.hasRemaining()) {
             return 0;
         }
-        txLock.lock();
-        int d;
-        try {
-            d = fd.enter();
-        } catch (ClosedChannelException e) {
-            txLock.unlock();
-            throw e;
-        }
+        int d = fd.enter(txLock);
         try {
             int n = Math.min(CHUNK, src.remaining());
             MemorySegment.copy(MemorySegment.ofBuffer(src), 0, txBuffer, 0, n);
