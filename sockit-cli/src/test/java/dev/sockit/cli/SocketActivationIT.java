@@ -5,6 +5,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.net.DatagramPacket;
@@ -68,14 +70,15 @@ class SocketActivationIT {
      * The sockets passed are served (by name, and by standard port), the client whose connection
      * started it all included; and when sockit stops, they still listen, for systemd to start it again.
      */
-    @Test
-    void passedSocketsAreServedAndStillListenAfterSockitStops() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "threads"})
+    void passedSocketsAreServedAndStillListenAfterSockitStops(String engine) throws Exception {
         int port = freePort();
         Path sock = dir.resolve("echo.sock");
         String checks = "socat -u /dev/null TCP:127.0.0.1:" + port + " && echo 'tcp still listening' >&2; "
                 + "socat -u /dev/null UNIX-CONNECT:" + sock + " && echo 'unix still listening' >&2; sleep 60";
         try (SockitProcess p = activated(List.of("-l", "127.0.0.1:" + port, "-l", sock.toString(), "--fdname=daytime:echo"), checks,
-                "serve", "--json")) {
+                "serve", "--json", "--engine", engine)) {
             p.awaitErr(l -> l.startsWith("Listening on " + sock), WAIT);
             // The first client starts sockit (the tool execs it at the first connection), and waits in the backlog meanwhile.
             String daytime;
@@ -135,21 +138,6 @@ class SocketActivationIT {
             }
             assertThat(line).as("daytime, on 13 + the offset").endsWith("\r\n").hasSize(26);
             assertThat(p.awaitErr(l -> l.contains("\"event\":\"listening\""), WAIT)).contains("\"service\":\"daytime\"");
-        }
-    }
-
-    /** The threads engine cannot serve passed stream sockets: it is said, with what to do. */
-    @Test
-    void theThreadsEngineIsRefusedSayingWhy() throws Exception {
-        int port = freePort();
-        try (SockitProcess p = activated(List.of("-l", "127.0.0.1:" + port, "--fdname=echo"), "", "serve", "--engine", "threads")) {
-            p.awaitErr(l -> l.startsWith("Listening on "), WAIT);
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            }
-            assertThat(p.awaitErr(l -> l.startsWith("sockit:"), WAIT))
-                    .isEqualTo("sockit: stream sockets passed by socket activation are served by the epoll engine only (drop --engine threads)");
-            assertThat(p.awaitErr(l -> l.startsWith("sockit exited"), WAIT)).isEqualTo("sockit exited 1");
         }
     }
 

@@ -28,13 +28,9 @@ public interface Engine {
     /**
      * Accepts on a listening socket this process was given (socket activation) until it stops, and
      * then closes our descriptor without shutting the socket down, which its owner (systemd) goes on
-     * listening on. Only an engine that polls descriptors itself can; the others refuse.
-     *
-     * @throws UnsupportedOperationException from an engine that cannot
+     * listening on.
      */
-    default void serve(Listener listener, InheritedSocket socket, StreamService service) {
-        throw new UnsupportedOperationException("this engine cannot serve sockets passed by socket activation");
-    }
+    void serve(Listener listener, InheritedSocket socket, StreamService service);
 
     /**
      * Closes every listener and returns once none can accept again. (The JDK finishes closing a

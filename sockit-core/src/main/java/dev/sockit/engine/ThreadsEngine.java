@@ -3,10 +3,14 @@ package dev.sockit.engine;
 import dev.sockit.net.SocketOptions;
 
 import dev.sockit.io.StreamAcceptor;
+import dev.sockit.linux.ErrnoException;
+import dev.sockit.linux.InheritedSocket;
+import dev.sockit.linux.InheritedStreamListener;
 import dev.sockit.server.Listener;
 import dev.sockit.service.StreamService;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -78,6 +82,16 @@ public final class ThreadsEngine implements Engine {
         Acceptor a = new Acceptor(acceptor, new ReentrantLock());
         acceptors.add(a);
         threads(acceptor).name("sockit-accept " + listener).start(() -> acceptLoop(listener, a, service));
+    }
+
+    /** Serves a listening socket passed by socket activation, accepted through libc as an abstract name's is (a platform thread each). */
+    @Override
+    public void serve(Listener listener, InheritedSocket socket, StreamService service) {
+        try {
+            serve(listener, InheritedStreamListener.adopt(socket), service);
+        } catch (ErrnoException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static Thread.Builder threads(StreamAcceptor acceptor) {

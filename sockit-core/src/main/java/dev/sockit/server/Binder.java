@@ -149,9 +149,10 @@ final class Binder {
     Bound inherited(Service service, InheritedSocket socket, SocketOptions options) throws ListenException {
         Endpoint local = socket.local();
         boolean tcp = local instanceof Endpoint.Inet && socket.transport() == Transport.TCP;
-        if (!options.isDefault()) {
+        SocketOptions set = tcp ? options.forAcceptedTcp() : options; // TCP_NODELAY on by default, as on sockit's own listeners
+        if (!set.isDefault()) {
             try (Arena arena = Arena.ofConfined()) {
-                NativeSocketOptions.apply(Libc.newCallState(arena), arena.allocate(NativeSocketOptions.SCRATCH), socket.fd(), options, tcp);
+                NativeSocketOptions.apply(Libc.newCallState(arena), arena.allocate(NativeSocketOptions.SCRATCH), socket.fd(), set, tcp);
             } catch (ErrnoException e) {
                 throw new ListenException("cannot set socket options on " + socket + " — " + e.getMessage(), ListenException.Reason.OTHER, e);
             }

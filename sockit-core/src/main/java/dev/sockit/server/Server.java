@@ -227,8 +227,7 @@ public final class Server implements AutoCloseable {
         /**
          * Serves {@code service} on a socket passed by socket activation
          * ({@link dev.sockit.linux.SocketActivation}), with its own socket options (null: the
-         * builder's): a listening stream socket, which only the epoll engine serves ({@link #start()}
-         * throws IllegalStateException with another), or a UDP socket. On stop, our descriptor is
+         * builder's): a listening stream socket, or a UDP socket. On stop, our descriptor is
          * closed and the socket left as it is, for systemd to start the server again at the next client.
          *
          * @throws IllegalArgumentException for a Unix datagram socket, or a stream socket that does not listen (Accept=yes)
@@ -383,10 +382,6 @@ public final class Server implements AutoCloseable {
             }
             if (engine != null && engine.unavailable().isPresent()) {
                 throw new IllegalStateException("the " + engine.label() + " engine cannot run here: " + engine.unavailable().get());
-            }
-            if (bindings.stream().anyMatch(b -> b.inherited() != null && b.transport() == Transport.TCP) && chooseEngine() != EngineKind.EPOLL) {
-                throw new IllegalStateException("stream sockets passed by socket activation are served by the epoll engine only"
-                        + EngineKind.EPOLL.unavailable().map(why -> ", which cannot run here: " + why).orElse(" (drop --engine threads)"));
             }
             Binder binder = new Binder(socketMode, events);
             List<Binder.Bound> bound = new ArrayList<>();
