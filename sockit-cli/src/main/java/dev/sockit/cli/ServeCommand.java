@@ -46,7 +46,7 @@ import java.util.concurrent.Callable;
                 "",
                 "TCP and Unix stream connections are served by an engine: epoll (event loops, one per CPU, through Linux epoll; the default where it can run) or threads (a virtual thread per connection, blocking I/O; the default elsewhere). Both serve every service the same way; epoll is the faster (docs/benchmarks.md).",
                 "",
-                "Started by systemd socket activation (LISTEN_FDS), serve takes the sockets it is passed instead of the six defaults (and beside any SPEC): each for the service its FileDescriptorName= names, else the one whose standard port (plus --port-offset) it is on. Listening stream sockets (TCP, Unix) and UDP sockets, which answer from the address each datagram came to. On stop they are left as they are, for systemd.",
+                "Started by systemd socket activation (LISTEN_FDS), serve takes the sockets it is passed instead of the six defaults (and beside any SPEC): each for the service its FileDescriptorName= names, else the one whose standard port (plus --port-offset) it is on. Listening stream sockets and datagram sockets, TCP, UDP and Unix; UDP answers from the address each datagram came to. On stop they are left as they are, for systemd.",
                 "",
                 "UDP is safe to expose by default: no reply to source ports below 1024 (or 0) nor to broadcast or multicast sources (this breaks echo/chargen loops), and replies are rate-limited per source address and in all. What is dropped is counted and reported at most once per --report-every.",
                 ""},

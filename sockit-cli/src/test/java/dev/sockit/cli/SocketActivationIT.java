@@ -1,5 +1,7 @@
 package dev.sockit.cli;
 
+import dev.sockit.linux.UnixDatagramSocket;
+import dev.sockit.net.UnixSocketAddress;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -175,6 +177,34 @@ class SocketActivationIT {
             assertThat(udpEcho("127.0.0.2", port, "one")).isEqualTo("one");
             assertThat(p.awaitErr(l -> l.contains("\"event\":\"listening\""), WAIT)).contains("\"endpoint\":\"0.0.0.0:" + port + "\"");
             assertThat(udpEcho("127.0.0.1", port, "two")).isEqualTo("two");
+        }
+    }
+
+    /** A Unix datagram socket: answered to a named sender, and served again by the next sockit. */
+    @Test
+    void aPassedUnixDatagramSocketIsServedAndOutlivesSockit() throws Exception {
+        Path path = dir.resolve("echo.dgram");
+        String again = "( export LISTEN_PID=$BASHPID; exec \"$@\" ); echo \"sockit exited again $?\" >&2";
+        try (SockitProcess p = activated(List.of("-d", "-l", path.toString(), "--fdname=echo"), again, "serve", "--json")) {
+            p.awaitErr(l -> l.startsWith("Listening on "), WAIT);
+            assertThat(unixEcho(path, "one")).as("the datagram that starts it").isEqualTo("one");
+            assertThat(p.awaitErr(l -> l.contains("\"event\":\"listening\""), WAIT)).contains("\"endpoint\":\"unix:" + path + "\"");
+            sockitIn(p).destroy();
+            assertThat(p.awaitErr(l -> l.startsWith("sockit exited"), WAIT)).isEqualTo("sockit exited 0");
+            assertThat(unixEcho(path, "two")).as("answered by the next sockit, on the same socket").isEqualTo("two");
+            sockitIn(p).destroy();
+            assertThat(p.awaitErr(l -> l.startsWith("sockit exited again"), WAIT)).isEqualTo("sockit exited again 0");
+        }
+    }
+
+    /** What comes back from the Unix datagram socket at {@code path} for {@code text}, to a client bound to a name of its own. */
+    private String unixEcho(Path path, String text) throws Exception {
+        try (UnixDatagramSocket me = UnixDatagramSocket.bind(UnixSocketAddress.path(dir.resolve("me-" + text + ".dgram").toString()))) {
+            me.setReceiveTimeout(Duration.ofSeconds(20));
+            assertThat(me.send(ByteBuffer.wrap(text.getBytes(US_ASCII)), UnixSocketAddress.path(path.toString()))).isTrue();
+            ByteBuffer reply = ByteBuffer.allocate(512);
+            me.receive(reply);
+            return new String(reply.array(), 0, reply.position(), US_ASCII);
         }
     }
 

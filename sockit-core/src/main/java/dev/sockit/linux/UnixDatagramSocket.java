@@ -43,14 +43,36 @@ public final class UnixDatagramSocket implements DatagramPort {
     private MemorySegment txBuffer;
     private volatile UnixSocketAddress local = UnixSocketAddress.unnamed();
     private volatile UnixSocketAddress peer;
+    /** Passed by socket activation: shared with systemd, so never shut down; receives wait in poll(2) to notice a close. */
+    private final boolean passed;
 
     private UnixDatagramSocket(int fd) {
-        this.fd = new Descriptor(fd, arena::close);
+        this(fd, false);
+    }
+
+    private UnixDatagramSocket(int fd, boolean passed) {
+        this.passed = passed;
+        this.fd = new Descriptor(fd, arena::close, !passed);
         this.rxBuffer = arena.allocate(MAX_DATAGRAM);
         this.rxAddress = arena.allocate(UnixAddresses.SIZE);
         this.rxAddressLength = arena.allocate(JAVA_INT);
         this.txAddress = arena.allocate(UnixAddresses.SIZE);
         this.txBuffer = arena.allocate(8192);
+    }
+
+    /**
+     * A Unix datagram socket passed by socket activation, and its descriptor (closed by {@link #close()}
+     * from now on, without a shutdown: the socket stays bound for systemd).
+     *
+     * @throws IllegalArgumentException for a socket that is not a Unix datagram socket
+     */
+    public static UnixDatagramSocket adopt(InheritedSocket socket) {
+        if (socket.transport() != dev.sockit.net.Transport.UDP || !(socket.local() instanceof dev.sockit.net.Endpoint.Unix u)) {
+            throw new IllegalArgumentException("not a Unix datagram socket: " + socket);
+        }
+        UnixDatagramSocket s = new UnixDatagramSocket(socket.take(), true);
+        s.local = UnixSocketAddress.of(u);
+        return s;
     }
 
     /** An unbound socket: it can send, but it can be answered only once bound. */
@@ -146,19 +168,35 @@ public final class UnixDatagramSocket implements DatagramPort {
     private Received receive(ByteBuffer dst, int flags) throws IOException {
         int d = fd.enter(rxLock);
         try {
-            rxAddressLength.set(JAVA_INT, 0, UnixAddresses.SIZE);
             long n;
-            try {
-                // MSG_TRUNC: the datagram's whole length comes back even when it is longer than the buffer.
-                n = Libc.recvfrom(d, rxBuffer, rxBuffer.byteSize(), Libc.MSG_TRUNC | flags, rxAddress, rxAddressLength);
-            } catch (ErrnoException e) {
-                fd.throwIfClosed();
-                if (e.is(Errno.EAGAIN) && (flags & Libc.MSG_DONTWAIT) == 0) {
-                    throw new java.net.SocketTimeoutException("receive on " + local + " timed out");
+            while (true) {
+                if (passed && (flags & Libc.MSG_DONTWAIT) == 0) {
+                    int ready = Libc.poll(d, Libc.POLLIN, (int) InheritedDatagramSocket.WAKE.toMillis());
+                    fd.throwIfClosed();
+                    if (ready == 0) {
+                        continue;
+                    }
                 }
-                throw e;
+                rxAddressLength.set(JAVA_INT, 0, UnixAddresses.SIZE);
+                try {
+                    // MSG_TRUNC: the datagram's whole length comes back even when it is longer than the buffer.
+                    n = Libc.recvfrom(d, rxBuffer, rxBuffer.byteSize(), Libc.MSG_TRUNC | flags | (passed ? Libc.MSG_DONTWAIT : 0),
+                            rxAddress, rxAddressLength);
+                    break;
+                } catch (ErrnoException e) {
+                    fd.throwIfClosed();
+                    if (passed && e.is(Errno.EAGAIN) && (flags & Libc.MSG_DONTWAIT) == 0) {
+                        continue; // taken by another reader of the socket
+                    }
+                    if (e.is(Errno.EAGAIN) && (flags & Libc.MSG_DONTWAIT) == 0) {
+                        throw new java.net.SocketTimeoutException("receive on " + local + " timed out");
+                    }
+                    throw e;
+                }
             }
-            fd.throwIfClosed(); // woken by close(): the shutdown makes recvfrom return 0
+            if (!passed) {
+                fd.throwIfClosed(); // woken by close(): the shutdown makes recvfrom return 0
+            }
             int stored = (int) Math.min(Math.min(n, rxBuffer.byteSize()), dst.remaining());
             MemorySegment.copy(rxBuffer, 0, MemorySegment.ofBuffer(dst), 0, stored);
             dst.position(dst.position() + stored);

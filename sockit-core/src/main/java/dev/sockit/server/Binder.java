@@ -160,7 +160,8 @@ final class Binder {
         Listener listener = new Listener(service, socket.transport(), local, local, options, "");
         if (socket.transport() == Transport.UDP) {
             try {
-                return new Bound(listener, null, null, InheritedDatagramSocket.adopt(socket), null, null);
+                DatagramPort port = local instanceof Endpoint.Inet ? InheritedDatagramSocket.adopt(socket) : UnixDatagramSocket.adopt(socket);
+                return new Bound(listener, null, null, port, null, null);
             } catch (ErrnoException e) {
                 throw new ListenException("cannot receive on " + socket + " — " + e.getMessage(), ListenException.Reason.OTHER, e);
             }

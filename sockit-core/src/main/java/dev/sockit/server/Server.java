@@ -227,17 +227,12 @@ public final class Server implements AutoCloseable {
         /**
          * Serves {@code service} on a socket passed by socket activation
          * ({@link dev.sockit.linux.SocketActivation}), with its own socket options (null: the
-         * builder's): a listening stream socket, or a UDP socket. On stop, our descriptor is
+         * builder's): a listening stream socket, or a datagram socket. On stop, our descriptor is
          * closed and the socket left as it is, for systemd to start the server again at the next client.
          *
-         * @throws IllegalArgumentException for a Unix datagram socket, or a stream socket that does not listen (Accept=yes)
+         * @throws IllegalArgumentException for a stream socket that does not listen (Accept=yes)
          */
         public Builder serve(Service service, InheritedSocket socket, SocketOptions options) {
-            if (socket.transport() == Transport.UDP && !(socket.local() instanceof Endpoint.Inet)) {
-                throw new IllegalArgumentException("socket activation passed " + socket
-                        + ": Unix datagram sockets from socket activation are not served yet (serve them with a SPEC such as "
-                        + service.name() + "/udp@unix:/path)");
-            }
             if (socket.transport() == Transport.TCP && !socket.listening()) {
                 throw new IllegalArgumentException("socket activation passed " + socket
                         + ", a connected socket (a unit with Accept=yes): sockit accepts its connections itself; set Accept=no");
