@@ -48,22 +48,15 @@ public final class InheritedDatagramSocket implements DatagramPort {
     private final Arena arena = Arena.ofShared();
     private final ReentrantLock rxLock = new ReentrantLock();
     private final ReentrantLock txLock = new ReentrantLock();
-    private final Rx rx = new Rx();
-    private final Tx tx = new Tx();
+    private final Io rx = new Io();
+    private final Io tx = new Io();
     /** The last datagram's sender, and the local address and interface it came to: where its reply leaves from. */
     private volatile SocketAddress lastSender;
     private volatile byte[] lastDestination;
     private volatile int lastInterface;
 
-    private final class Rx {
-        final MemorySegment msg = arena.allocate(MSGHDR, 8);
-        final MemorySegment iov = arena.allocate(IOVEC, 8);
-        final MemorySegment name = arena.allocate(SocketAddresses.STORAGE, 8);
-        final MemorySegment control = arena.allocate(CONTROL, 8);
-        final MemorySegment buffer = arena.allocate(MAX_DATAGRAM);
-    }
-
-    private final class Tx {
+    /** What one direction's calls use: a message header, its one iovec, the address, the control messages, the datagram. */
+    private final class Io {
         final MemorySegment msg = arena.allocate(MSGHDR, 8);
         final MemorySegment iov = arena.allocate(IOVEC, 8);
         final MemorySegment name = arena.allocate(SocketAddresses.STORAGE, 8);

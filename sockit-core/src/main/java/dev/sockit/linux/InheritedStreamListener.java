@@ -71,7 +71,7 @@ public final class InheritedStreamListener implements StreamAcceptor {
                     throw new ErrnoException("accept", errno);
                 }
                 UnixStreamSocket stream = new UnixStreamSocket(client);
-                return new Accepted(stream, unix ? stream.peerCredentials().map(c -> "unix:(" + c + ")").orElse("unix:(unnamed)")
+                return new Accepted(stream, unix ? stream.credentialsName()
                         : peer(address, length.get(JAVA_INT, 0)));
             }
         } finally {

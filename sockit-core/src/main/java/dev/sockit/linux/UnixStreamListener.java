@@ -51,7 +51,7 @@ public final class UnixStreamListener implements StreamAcceptor {
             fd.leave();
         }
         UnixStreamSocket s = new UnixStreamSocket(client);
-        String peer = s.peerCredentials().map(c -> "unix:(" + c + ")").orElse("unix:(unnamed)");
+        String peer = s.credentialsName();
         return new Accepted(s, peer);
     }
 

@@ -135,6 +135,11 @@ public final class UnixStreamSocket implements ByteStream {
         }
     }
 
+    /** The peer as sockit shows a Unix one: {@code unix:(pid 1234 uid 0)}, or {@code unix:(unnamed)} when the kernel does not say. */
+    String credentialsName() {
+        return peerCredentials().map(c -> "unix:(" + c + ")").orElse("unix:(unnamed)");
+    }
+
     /** Who connected: the kernel's record of the peer's process, user and group. */
     public Optional<PeerCredentials> peerCredentials() {
         try {
