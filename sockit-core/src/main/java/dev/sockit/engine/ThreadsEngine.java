@@ -106,6 +106,9 @@ public final class ThreadsEngine implements Engine {
             } catch (IOException ignored) {
                 // closing anyway
             }
+        }
+        // All closed first, then waited for: an acceptor may take a moment to see it (a passed socket's, up to its poll's wake-up).
+        for (Acceptor a : acceptors) {
             a.inAccept().lock(); // the acceptor has left accept(), and the socket is closed
             a.inAccept().unlock();
         }

@@ -50,15 +50,15 @@ final class Descriptor {
     }
 
     /**
-     * Takes {@code lock}, then the descriptor for one call; if the descriptor is closed, gives the
+     * Takes {@code callLock}, then the descriptor for one call; if the descriptor is closed, gives the
      * lock back before it throws. Pair with {@link #leave()} and the lock's unlock in a finally block.
      */
-    int enter(ReentrantLock lock) throws ClosedChannelException {
-        lock.lock();
+    int enter(ReentrantLock callLock) throws ClosedChannelException {
+        callLock.lock();
         try {
             return enter();
         } catch (ClosedChannelException e) {
-            lock.unlock();
+            callLock.unlock();
             throw e;
         }
     }

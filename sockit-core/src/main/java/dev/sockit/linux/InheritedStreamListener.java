@@ -65,18 +65,31 @@ public final class InheritedStreamListener implements StreamAcceptor {
 
                 if (client < 0) {
                     int errno = -client;
-                    if (errno == Errno.EAGAIN.code() || errno == Errno.EINTR.code() || errno == Errno.ECONNABORTED.code()) {
+                    if (passing(errno)) {
                         continue;
                     }
                     throw new ErrnoException("accept", errno);
                 }
-                UnixStreamSocket stream = new UnixStreamSocket(client);
-                return new Accepted(stream, unix ? stream.credentialsName()
-                        : peer(address, length.get(JAVA_INT, 0)));
+                try {
+                    UnixStreamSocket stream = new UnixStreamSocket(client);
+                    return new Accepted(stream, unix ? stream.credentialsName() : peer(address, length.get(JAVA_INT, 0)));
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    Libc.close(client); // no memory for the connection: drop it, and let the acceptor back off
+                    throw new IOException("cannot take a connection on " + socket + ": " + e, e);
+                }
             }
         } finally {
             fd.leave();
         }
+    }
+
+    /**
+     * Nothing to take after all (EAGAIN: the client reset it after poll said it was there), or a
+     * failure that concerns only the connection being accepted, as accept(2) says of Linux: try again.
+     */
+    private static boolean passing(int errno) {
+        return errno == Errno.EAGAIN.code() || errno == Errno.EINTR.code() || errno == Errno.ECONNABORTED.code()
+                || errno == 71 /* EPROTO */ || errno == Errno.EPERM.code() /* a firewall rule refused it */;
     }
 
     private static String peer(MemorySegment address, int length) {

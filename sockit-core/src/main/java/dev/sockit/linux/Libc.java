@@ -231,6 +231,23 @@ public final class Libc {
     }
 
     public static final short POLLIN = 0x001;
+    static final long FIONREAD = 0x541B;
+
+    /** ioctl(FIONREAD): the bytes that can be read at once without blocking. */
+    public static int bytesReadable(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment count = arena.allocate(JAVA_INT);
+            MemorySegment state = Native.state();
+            int r;
+            try {
+                r = (int) Native.IOCTL.invokeExact(state, fd, FIONREAD, count);
+            } catch (Throwable t) {
+                throw Native.unexpected(t);
+            }
+            check(r, state, "ioctl FIONREAD");
+            return count.get(JAVA_INT, 0);
+        }
+    }
 
     /**
      * poll(2) on one descriptor: the events that happened ({@code revents}), or 0 when {@code timeoutMillis}
@@ -684,6 +701,7 @@ public final class Libc {
         static final MethodHandle SENDTO;
         static final MethodHandle RECVMSG;
         static final MethodHandle POLL;
+        static final MethodHandle IOCTL;
         static final MethodHandle SENDMSG;
         static final MethodHandle SHUTDOWN;
         static final MethodHandle CLOSE;
@@ -714,7 +732,7 @@ public final class Libc {
                     shutdown = null, close = null, getsockopt = null, setsockopt = null, getsockname = null, umask = null,
                     fcntl = null, epollCreate1 = null, eventfd = null, recv = null, send = null, read = null, write = null,
                     accept4Fast = null, epollCtl = null, epollWait = null, epollWaitNow = null, sendAddress = null,
-                    recvmsg = null, sendmsg = null, poll = null;
+                    recvmsg = null, sendmsg = null, poll = null, ioctl = null;
             VarHandle errno = null;
             StructLayout layout = null;
             if (problem == null) {
@@ -738,6 +756,9 @@ public final class Libc {
                     recvmsg = link(linker, libc, capture, "recvmsg", msg);
                     sendmsg = link(linker, libc, capture, "sendmsg", msg);
                     poll = link(linker, libc, capture, "poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+                    // ioctl is variadic: its third argument (here a pointer) is passed as a variadic one.
+                    ioctl = link(linker, libc, "ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+                            capture, Linker.Option.firstVariadicArg(2));
                     shutdown = link(linker, libc, capture, "shutdown", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
                     close = link(linker, libc, capture, "close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
                     getsockopt = link(linker, libc, capture, "getsockopt",
@@ -785,6 +806,7 @@ public final class Libc {
             SENDTO = sendto;
             RECVMSG = recvmsg;
             POLL = poll;
+            IOCTL = ioctl;
             SENDMSG = sendmsg;
             SHUTDOWN = shutdown;
             CLOSE = close;

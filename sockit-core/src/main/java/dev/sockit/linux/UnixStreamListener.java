@@ -50,9 +50,13 @@ public final class UnixStreamListener implements StreamAcceptor {
         } finally {
             fd.leave();
         }
-        UnixStreamSocket s = new UnixStreamSocket(client);
-        String peer = s.credentialsName();
-        return new Accepted(s, peer);
+        try {
+            UnixStreamSocket s = new UnixStreamSocket(client);
+            return new Accepted(s, s.credentialsName());
+        } catch (RuntimeException | OutOfMemoryError e) {
+            Libc.close(client); // no memory for the connection: drop it, and let the acceptor back off
+            throw new IOException("cannot take a connection on " + this + ": " + e, e);
+        }
     }
 
     /**

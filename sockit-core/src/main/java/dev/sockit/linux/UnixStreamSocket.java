@@ -13,8 +13,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**
- * A connected Unix stream socket made through libc, for what the JDK's {@code SocketChannel} cannot
- * reach: Linux abstract names. Blocking reads and writes, like a blocking {@code SocketChannel}.
+ * A connected stream socket made through libc, for what the JDK's {@code SocketChannel} cannot
+ * reach: Linux abstract names, and the connections accepted on a socket passed by socket activation
+ * (Unix or TCP). Blocking reads and writes, like a blocking {@code SocketChannel}.
  *
  * <p>A read blocks inside a native call, where a virtual thread would hold its carrier thread; give
  * each such socket a platform thread ({@link #blocksInNativeCode()}).
@@ -135,6 +136,17 @@ public final class UnixStreamSocket implements ByteStream {
         }
     }
 
+    /** The bytes the peer has sent that are not read yet (FIONREAD): 0 lets a server close at once instead of lingering. */
+    @Override
+    public int available() throws IOException {
+        int d = fd.enter();
+        try {
+            return Libc.bytesReadable(d);
+        } finally {
+            fd.leave();
+        }
+    }
+
     /** The peer as sockit shows a Unix one: {@code unix:(pid 1234 uid 0)}, or {@code unix:(unnamed)} when the kernel does not say. */
     String credentialsName() {
         return peerCredentials().map(c -> "unix:(" + c + ")").orElse("unix:(unnamed)");
@@ -176,6 +188,6 @@ public final class UnixStreamSocket implements ByteStream {
 
     @Override
     public String toString() {
-        return "unix stream fd " + rawFd;
+        return "stream fd " + rawFd;
     }
 }

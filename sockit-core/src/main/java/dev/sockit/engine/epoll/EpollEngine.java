@@ -165,11 +165,8 @@ public final class EpollEngine implements Engine {
         } catch (ErrnoException e) {
             throw new UncheckedIOException(e);
         }
-        boolean unix = listener.bound() instanceof Endpoint.Unix;
-        if (!unix && listener.options().noDelay() == null) {
-            noDelayOnListener(listener, fd);
-        }
-        start(new Listening(listener, service, fd, unix, config.iterative(), config.events(), socket));
+        // Its options, TCP_NODELAY included, were set on it when it was taken (Binder), for either engine.
+        start(new Listening(listener, service, fd, listener.bound() instanceof Endpoint.Unix, config.iterative(), config.events(), socket));
     }
 
     /** Serves a listener made through {@code dev.sockit.linux} (Linux abstract names); other acceptors cannot be polled. */
