@@ -8,8 +8,10 @@ import dev.sockit.net.AccessList;
 import dev.sockit.net.AddressBlock;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.Transport;
+import dev.sockit.server.ConnectionRecord;
 import dev.sockit.server.ListenException;
 import dev.sockit.server.Server;
+import dev.sockit.server.ServerEvents;
 import dev.sockit.server.Spec;
 import dev.sockit.service.Daytime;
 import dev.sockit.service.Qotd;
@@ -46,7 +48,7 @@ import java.util.concurrent.Callable;
                 "",
                 "TCP and Unix stream connections are served by an engine: epoll (event loops, one per CPU, through Linux epoll; the default where it can run) or threads (a virtual thread per connection, blocking I/O; the default elsewhere). Both serve every service the same way; epoll is the faster (docs/benchmarks.md).",
                 "",
-                "Started by systemd socket activation (LISTEN_FDS), serve takes the sockets it is passed instead of the six defaults (and beside any SPEC): each for the service its FileDescriptorName= names, else the one whose standard port (plus --port-offset) it is on. Listening stream sockets and datagram sockets, TCP, UDP and Unix; UDP answers from the address each datagram came to. On stop they are left as they are, for systemd.",
+                "Started by systemd socket activation (LISTEN_FDS), serve takes the sockets it is passed instead of the six defaults (and beside any SPEC): each for the service its FileDescriptorName= names, else the one whose standard port (plus --port-offset) it is on. Listening stream sockets and datagram sockets, TCP, UDP and Unix; UDP answers from the address each datagram came to. With Accept=yes, the one connection passed is served, and serve exits when it ends. On stop they are left as they are, for systemd.",
                 "",
                 "UDP is safe to expose by default: no reply to source ports below 1024 (or 0) nor to broadcast or multicast sources (this breaks echo/chargen loops), and replies are rate-limited per source address and in all. What is dropped is counted and reported at most once per --report-every.",
                 ""},
@@ -214,6 +216,13 @@ final class ServeCommand implements Callable<Integer> {
         socketOptions.validate(java.util.stream.Stream.concat(parsed.stream().map(Spec::service), passed.values().stream())
                 .map(Service::name).distinct().toList(), true);
         EventPrinter events = new EventPrinter(System.err, json, !quiet);
+        CountDownLatch stop = new CountDownLatch(1);
+        // Accept=yes (inetd's nowait): systemd starts us for one connection, and we end with it.
+        boolean oneConnection = passed.keySet().stream().anyMatch(s -> s.transport() == Transport.TCP && !s.listening());
+        if (oneConnection && (passed.size() > 1 || !specs.isEmpty())) {
+            throw new Main.UsageException("socket activation passed a connection (a unit with Accept=yes) beside other sockets; "
+                    + "serve it alone, or set Accept=no");
+        }
         if (engine != null && engine.unavailable().isPresent()) {
             throw new IOException("the " + engine.label() + " engine cannot run here: " + engine.unavailable().get() + " (use --engine threads)");
         }
@@ -227,7 +236,8 @@ final class ServeCommand implements Callable<Integer> {
                     + (Runtime.getRuntime().maxMemory() >> 20) + " MiB heap holds with every buffer full; SOCKIT_JAVA_OPTS=-Xmx"
                     + (heapNeeded + 1023) / 1024 + "g or --max-connections for more";
         }
-        Server.Builder builder = Server.builder().settings(settings).events(events).iterative(iterative).engine(engine)
+        Server.Builder builder = Server.builder().settings(settings).events(oneConnection ? endingWithTheConnection(events, stop) : events)
+                .iterative(iterative).engine(engine)
                 .maxConnections(limit).maxPerSource(maxPerSource).access(access).portOffset(portOffset).idleTimeout(idleTimeout).grace(grace)
                 .replyLimits(limits).reportEvery(reportEvery).socketMode(socketMode == null ? -1 : socketMode);
         if (busyPoll != null) {
@@ -239,7 +249,6 @@ final class ServeCommand implements Callable<Integer> {
         }
         passed.forEach((socket, service) -> builder.serve(service, socket, socketOptions.resolve(service.name())));
 
-        CountDownLatch stop = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), s -> stop.countDown());
         Signal.handle(new Signal("INT"), s -> stop.countDown());
         Server server;
@@ -247,6 +256,11 @@ final class ServeCommand implements Callable<Integer> {
             server = builder.start();
         } catch (ListenException e) {
             throw new IOException(withHint(e), e);
+        }
+        if (oneConnection) {
+            stop.await(); // the connection's end (said as any connection's), or a signal
+            server.stop(grace);
+            return 0;
         }
         if (!access.isOpen()) {
             events.access(access);
@@ -264,6 +278,25 @@ final class ServeCommand implements Callable<Integer> {
         boolean drained = server.stop(grace);
         events.stopped(drained);
         return 0;
+    }
+
+    /**
+     * The events of a server started for one connection: only the connection's end is said (one line
+     * per connection, as inetd logs), and it ends the server.
+     */
+    private static ServerEvents endingWithTheConnection(EventPrinter events, CountDownLatch stop) {
+        return new ServerEvents() {
+            @Override
+            public void connectionEnded(ConnectionRecord record) {
+                events.connectionEnded(record);
+                stop.countDown();
+            }
+
+            @Override
+            public void warning(String message) {
+                events.warning(message);
+            }
+        };
     }
 
     /**

@@ -144,6 +144,33 @@ class SocketActivationIT {
     }
 
     /**
+     * A unit with Accept=yes (inetd's nowait): systemd accepts, and starts a sockit for each
+     * connection with that connection as its socket. Each serves its one connection, says it in one
+     * line, and exits 0.
+     */
+    @Test
+    void acceptYesStartsOneSockitPerConnectionWhichEndsWithIt() throws Exception {
+        int port = freePort();
+        try (SockitProcess p = SockitProcess.command(List.of("systemd-socket-activate", "-a", "-l", "127.0.0.1:" + port, "--fdname=echo",
+                SockitProcess.java(), "--enable-native-access=ALL-UNNAMED", "-jar", SockitProcess.jar().toString(), "serve", "--json"))) {
+            p.awaitErr(l -> l.startsWith("Listening on "), WAIT);
+            for (String text : List.of("one", "two")) {
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                    s.setSoTimeout(20_000);
+                    s.getOutputStream().write((text + "\n").getBytes(US_ASCII));
+                    s.shutdownOutput();
+                    assertThat(new String(s.getInputStream().readAllBytes(), US_ASCII)).isEqualTo(text + "\n");
+                }
+                assertThat(p.awaitErr(l -> l.contains("\"event\":\"connection\""), WAIT))
+                        .contains("\"service\":\"echo\"", "\"bytes_in\":" + (text.length() + 1), "\"outcome\":\"closed\"");
+                p.awaitErr(l -> l.startsWith("Child ") && l.endsWith("died with code 0"), WAIT);
+            }
+            assertThat(p.allErr).as("no listening line: there is no listener, only a connection").noneMatch(l -> l.contains("\"listening\""));
+        }
+    }
+
+    /**
      * A UDP socket as systemd binds it (ListenDatagram=PORT: the dual-stack wildcard): every datagram
      * is answered from the address it was sent to (a reply from another would be dropped by the
      * client's connected socket: 127.0.0.2 is the case where routing alone picks 127.0.0.1), and

@@ -106,6 +106,8 @@ final class SockitProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        // Its children first: a wrapper (bash, systemd-socket-activate) killed alone would leave sockit running on.
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         try {
             process.waitFor(10, TimeUnit.SECONDS); // gone before the next test reuses what it held

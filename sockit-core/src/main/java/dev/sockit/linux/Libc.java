@@ -427,6 +427,23 @@ public final class Libc {
         }
     }
 
+    /** getpeername(2) into {@code address}; returns the address's length. */
+    public static int getpeername(int fd, MemorySegment address) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment length = arena.allocate(JAVA_INT);
+            length.set(JAVA_INT, 0, (int) address.byteSize());
+            MemorySegment state = Native.state();
+            int r;
+            try {
+                r = (int) Native.GETPEERNAME.invokeExact(state, fd, address, length);
+            } catch (Throwable t) {
+                throw Native.unexpected(t);
+            }
+            check(r, state, "getpeername");
+            return length.get(JAVA_INT, 0);
+        }
+    }
+
     /** getsockname(2) into {@code address}; returns the address's length. */
     public static int getsockname(int fd, MemorySegment address) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
@@ -708,6 +725,7 @@ public final class Libc {
         static final MethodHandle GETSOCKOPT;
         static final MethodHandle SETSOCKOPT;
         static final MethodHandle GETSOCKNAME;
+        static final MethodHandle GETPEERNAME;
         static final MethodHandle UMASK;
         static final MethodHandle FCNTL;
         static final MethodHandle EPOLL_CREATE1;
@@ -732,7 +750,7 @@ public final class Libc {
                     shutdown = null, close = null, getsockopt = null, setsockopt = null, getsockname = null, umask = null,
                     fcntl = null, epollCreate1 = null, eventfd = null, recv = null, send = null, read = null, write = null,
                     accept4Fast = null, epollCtl = null, epollWait = null, epollWaitNow = null, sendAddress = null,
-                    recvmsg = null, sendmsg = null, poll = null, ioctl = null;
+                    recvmsg = null, sendmsg = null, poll = null, ioctl = null, getpeername = null;
             VarHandle errno = null;
             StructLayout layout = null;
             if (problem == null) {
@@ -766,6 +784,7 @@ public final class Libc {
                     setsockopt = link(linker, libc, capture, "setsockopt",
                             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
                     getsockname = link(linker, libc, capture, "getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+                    getpeername = link(linker, libc, capture, "getpeername", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
                     umask = linker.downcallHandle(libc.find("umask").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT));
                     // fcntl is variadic: its third argument must be passed as a variadic int.
                     fcntl = link(linker, libc, "fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
@@ -813,6 +832,7 @@ public final class Libc {
             GETSOCKOPT = getsockopt;
             SETSOCKOPT = setsockopt;
             GETSOCKNAME = getsockname;
+            GETPEERNAME = getpeername;
             UMASK = umask;
             FCNTL = fcntl;
             EPOLL_CREATE1 = epollCreate1;

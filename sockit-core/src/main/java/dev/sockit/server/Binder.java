@@ -7,6 +7,7 @@ import dev.sockit.linux.InheritedDatagramSocket;
 import dev.sockit.linux.InheritedSocket;
 import dev.sockit.linux.Libc;
 import dev.sockit.linux.NativeSocketOptions;
+import dev.sockit.linux.PassedConnection;
 import dev.sockit.linux.UnixDatagramSocket;
 import dev.sockit.linux.UnixStreamListener;
 import dev.sockit.net.Addresses;
@@ -165,6 +166,9 @@ final class Binder {
             } catch (ErrnoException e) {
                 throw new ListenException("cannot receive on " + socket + " — " + e.getMessage(), ListenException.Reason.OTHER, e);
             }
+        }
+        if (!socket.listening()) {
+            return new Bound(listener, null, PassedConnection.adopt(socket), null, null, null); // Accept=yes: one connection
         }
         return new Bound(listener, null, null, null, null, socket);
     }

@@ -227,16 +227,13 @@ public final class Server implements AutoCloseable {
         /**
          * Serves {@code service} on a socket passed by socket activation
          * ({@link dev.sockit.linux.SocketActivation}), with its own socket options (null: the
-         * builder's): a listening stream socket, or a datagram socket. On stop, our descriptor is
+         * builder's): a listening stream socket, a datagram socket, or the one connection a unit with
+         * {@code Accept=yes} passes (served by the threads engine: an event loop for one connection
+         * would be all set-up). On stop, our descriptor is
          * closed and the socket left as it is, for systemd to start the server again at the next client.
          *
-         * @throws IllegalArgumentException for a stream socket that does not listen (Accept=yes)
          */
         public Builder serve(Service service, InheritedSocket socket, SocketOptions options) {
-            if (socket.transport() == Transport.TCP && !socket.listening()) {
-                throw new IllegalArgumentException("socket activation passed " + socket
-                        + ", a connected socket (a unit with Accept=yes): sockit accepts its connections itself; set Accept=no");
-            }
             bindings.add(new Binding(service, socket.transport(), socket.local(), options, socket));
             return this;
         }
@@ -362,6 +359,9 @@ public final class Server implements AutoCloseable {
             if (engine != null) {
                 return engine;
             }
+            if (bindings.stream().anyMatch(b -> b.inherited() != null && b.transport() == Transport.TCP && !b.inherited().listening())) {
+                return EngineKind.THREADS;
+            }
             EngineKind kind = EngineKind.preferred();
             if (kind != EngineKind.EPOLL && FALLBACK_REPORTED.compareAndSet(false, true)) {
                 EngineKind.EPOLL.unavailable().ifPresent(why ->
@@ -377,6 +377,10 @@ public final class Server implements AutoCloseable {
             }
             if (engine != null && engine.unavailable().isPresent()) {
                 throw new IllegalStateException("the " + engine.label() + " engine cannot run here: " + engine.unavailable().get());
+            }
+            if (engine == EngineKind.EPOLL && bindings.stream().anyMatch(b -> b.inherited() != null && b.transport() == Transport.TCP
+                    && !b.inherited().listening())) {
+                throw new IllegalStateException("a connection passed by a unit with Accept=yes is served by the threads engine (drop --engine epoll)");
             }
             Binder binder = new Binder(socketMode, events);
             List<Binder.Bound> bound = new ArrayList<>();
