@@ -58,12 +58,12 @@ public final class Main implements Runnable {
         if (BareCall.matches(args)) {
             return BareCall.run(err, args); // the clients print to System.out, as they do through picocli
         }
-        String unreadable = unreadableArgumentFile(args);
+        CommandLine cl = commandLine(args);
+        String unreadable = unreadableArgumentFile(cl, args);
         if (unreadable != null) {
             err.println("sockit: " + unreadable);
             return 2;
         }
-        CommandLine cl = commandLine(args);
         if (out == null) {
             return cl.execute(args);
         }
@@ -76,11 +76,19 @@ public final class Main implements Runnable {
      * An {@code @FILE} argument (picocli reads FILE's lines as arguments: a config file for serve)
      * whose file cannot be read, said as the problem; null when there is none. Picocli would take
      * it for a literal argument and complain of something else ("unknown service '@/etc/...'").
-     * No sockit argument starts with {@code @} otherwise; {@code @@} escapes a literal one.
+     * An option's value is left alone ({@code --text @me} stays the text "@me" when there is no file
+     * "me", as picocli has it); {@code @@} escapes a literal one anywhere.
      */
-    static String unreadableArgumentFile(String... args) {
-        for (String a : args) {
-            if (a.length() > 1 && a.startsWith("@") && !a.startsWith("@@")) {
+    static String unreadableArgumentFile(CommandLine cl, String... args) {
+        CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            CommandLine sub = spec.subcommands().get(a);
+            if (sub != null) {
+                spec = sub.getCommandSpec();
+                continue;
+            }
+            if (a.length() > 1 && a.startsWith("@") && !a.startsWith("@@") && !(i > 0 && takesValue(spec, args[i - 1]))) {
                 Path file = Path.of(a.substring(1));
                 if (!Files.isRegularFile(file)) {
                     return "cannot read argument file " + file + ": " + (Files.exists(file) ? "not a regular file" : "no such file");
@@ -91,6 +99,15 @@ public final class Main implements Runnable {
             }
         }
         return null;
+    }
+
+    /** Whether {@code arg} is an option of {@code spec} whose value is the next argument. */
+    private static boolean takesValue(CommandLine.Model.CommandSpec spec, String arg) {
+        if (!arg.startsWith("-") || arg.contains("=")) {
+            return false;
+        }
+        CommandLine.Model.OptionSpec o = spec.findOption(arg);
+        return o != null && o.arity().max() > 0;
     }
 
     /** Every subcommand, in the order `sockit --help` lists them. */

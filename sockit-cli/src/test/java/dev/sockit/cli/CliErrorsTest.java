@@ -105,6 +105,12 @@ class CliErrorsTest {
         Result directory = run("serve", "@" + dir);
         assertThat(directory.code()).isEqualTo(2);
         assertThat(directory.err()).isEqualTo("sockit: cannot read argument file " + dir + ": not a regular file\n");
+        String[] text = {"echo", "--text", "@" + dir.resolve("me"), "127.0.0.1:7"};
+        assertThat(Main.unreadableArgumentFile(Main.commandLine(text), text))
+                .as("an option's value that names no file stays text, as picocli has it").isNull();
+        String[] flag = {"serve", "--json", "@" + dir.resolve("serve.args")};
+        assertThat(Main.unreadableArgumentFile(Main.commandLine(flag), flag)).as("after a flag, which takes no value: checked")
+                .isEqualTo("cannot read argument file " + dir.resolve("serve.args") + ": no such file");
     }
 
     /** What a bad line of an argument file says: the same as on the command line. */
