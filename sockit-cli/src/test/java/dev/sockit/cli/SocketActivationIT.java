@@ -63,11 +63,6 @@ class SocketActivationIT {
         return SockitProcess.command(cmd);
     }
 
-    private static ProcessHandle sockitIn(SockitProcess p) {
-        return p.process.descendants().filter(h -> h.info().command().map(c -> c.endsWith("java")).orElse(false)).findFirst()
-                .orElseThrow(() -> new AssertionError("no sockit process under " + p.process.pid()));
-    }
-
     /**
      * The sockets passed are served (by name, and by standard port), the client whose connection
      * started it all included; and when sockit stops, they still listen, for systemd to start it again.
@@ -103,7 +98,7 @@ class SocketActivationIT {
             }
             assertThat(p.awaitErr(l -> l.contains("\"event\":\"connection\"") && l.contains("\"service\":\"echo\""), WAIT)).contains("unix:(pid ");
 
-            sockitIn(p).destroy(); // SIGTERM, as systemctl stop sends
+            p.sockit().destroy(); // SIGTERM, as systemctl stop sends
             assertThat(p.awaitErr(l -> l.startsWith("sockit exited"), WAIT)).isEqualTo("sockit exited 0");
             p.awaitErr(l -> l.equals("tcp still listening"), WAIT);
             p.awaitErr(l -> l.equals("unix still listening"), WAIT);
@@ -187,10 +182,10 @@ class SocketActivationIT {
             assertThat(udpEcho("127.0.0.2", port, "two")).isEqualTo("two");
             assertThat(udpEcho("::1", port, "three")).isEqualTo("three");
 
-            sockitIn(p).destroy();
+            p.sockit().destroy();
             assertThat(p.awaitErr(l -> l.startsWith("sockit exited"), WAIT)).isEqualTo("sockit exited 0");
             assertThat(udpEcho("127.0.0.1", port, "four")).as("answered by the next sockit, on the same socket").isEqualTo("four");
-            sockitIn(p).destroy();
+            p.sockit().destroy();
             assertThat(p.awaitErr(l -> l.startsWith("sockit exited again"), WAIT)).isEqualTo("sockit exited again 0");
         }
     }
@@ -216,10 +211,10 @@ class SocketActivationIT {
             p.awaitErr(l -> l.startsWith("Listening on "), WAIT);
             assertThat(unixEcho(path, "one")).as("the datagram that starts it").isEqualTo("one");
             assertThat(p.awaitErr(l -> l.contains("\"event\":\"listening\""), WAIT)).contains("\"endpoint\":\"unix:" + path + "\"");
-            sockitIn(p).destroy();
+            p.sockit().destroy();
             assertThat(p.awaitErr(l -> l.startsWith("sockit exited"), WAIT)).isEqualTo("sockit exited 0");
             assertThat(unixEcho(path, "two")).as("answered by the next sockit, on the same socket").isEqualTo("two");
-            sockitIn(p).destroy();
+            p.sockit().destroy();
             assertThat(p.awaitErr(l -> l.startsWith("sockit exited again"), WAIT)).isEqualTo("sockit exited again 0");
         }
     }

@@ -77,8 +77,7 @@ class SocketActivationNetnsIT {
             // A datagram after them, answered: the loop has taken every datagram before it (one reader, in order).
             assertThat(echoes("after")).isZero();
 
-            p.process.descendants().filter(h -> h.info().command().map(c -> c.endsWith("java")).orElse(false))
-                    .forEach(ProcessHandle::destroy); // SIGTERM to sockit itself
+            p.sockit().destroy(); // SIGTERM to sockit itself
             String totals = p.awaitErr(l -> l.contains("\"totals\":true"), WAIT);
             assertThat(totals).as("start, ready and after; not the two broadcasts").contains("\"received\":3", "\"answered\":3");
         }

@@ -91,6 +91,15 @@ final class SockitProcess implements AutoCloseable {
         }
     }
 
+    /** sockit's own process: the one started, or the java under a wrapper (bash, systemd-socket-activate). */
+    ProcessHandle sockit() {
+        if (process.info().command().map(c -> c.endsWith("java")).orElse(false)) {
+            return process.toHandle();
+        }
+        return process.descendants().filter(h -> h.info().command().map(c -> c.endsWith("java")).orElse(false)).findFirst()
+                .orElseThrow(() -> new AssertionError("no sockit process under " + process.pid()));
+    }
+
     /** Sends SIGTERM. (Process.destroy() would also close our ends of its pipes, losing its last words.) */
     void terminate() {
         process.toHandle().destroy();

@@ -1,14 +1,12 @@
 package dev.sockit.linux;
 
 import dev.sockit.io.StreamAcceptor;
-import dev.sockit.net.Addresses;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.Transport;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.SocketAddress;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
@@ -70,13 +68,8 @@ public final class InheritedStreamListener implements StreamAcceptor {
                     }
                     throw new ErrnoException("accept", errno);
                 }
-                try {
-                    UnixStreamSocket stream = new UnixStreamSocket(client);
-                    return new Accepted(stream, unix ? stream.credentialsName() : peer(address, length.get(JAVA_INT, 0)));
-                } catch (RuntimeException | OutOfMemoryError e) {
-                    Libc.close(client); // no memory for the connection: drop it, and let the acceptor back off
-                    throw new IOException("cannot take a connection on " + socket + ": " + e, e);
-                }
+                UnixStreamSocket stream = UnixStreamSocket.accepted(client, this);
+                return new Accepted(stream, unix ? stream.credentialsName() : SocketAddresses.peerText(address, length.get(JAVA_INT, 0)));
             }
         } finally {
             fd.leave();
@@ -90,15 +83,6 @@ public final class InheritedStreamListener implements StreamAcceptor {
     private static boolean passing(int errno) {
         return errno == Errno.EAGAIN.code() || errno == Errno.EINTR.code() || errno == Errno.ECONNABORTED.code()
                 || errno == 71 /* EPROTO */ || errno == Errno.EPERM.code() /* a firewall rule refused it */;
-    }
-
-    private static String peer(MemorySegment address, int length) {
-        try {
-            SocketAddress a = SocketAddresses.decode(address, length);
-            return Addresses.format(a);
-        } catch (IllegalArgumentException e) {
-            return "(unknown)";
-        }
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.sockit.linux;
 
 import dev.sockit.io.StreamAcceptor;
-import dev.sockit.net.Addresses;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.Transport;
 
@@ -42,7 +41,7 @@ public final class PassedConnection implements StreamAcceptor {
     public synchronized Accepted accept() throws IOException {
         if (connection == null && closed.getCount() > 0) {
             int fd = socket.take();
-            connection = new UnixStreamSocket(fd);
+            connection = UnixStreamSocket.accepted(fd, this);
             return new Accepted(connection, socket.local() instanceof Endpoint.Unix ? connection.credentialsName() : peer(fd));
         }
         try {
@@ -56,8 +55,8 @@ public final class PassedConnection implements StreamAcceptor {
     private static String peer(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment address = arena.allocate(SocketAddresses.STORAGE);
-            return Addresses.format(SocketAddresses.decode(address, Libc.getpeername(fd, address)));
-        } catch (ErrnoException | IllegalArgumentException e) {
+            return SocketAddresses.peerText(address, Libc.getpeername(fd, address));
+        } catch (ErrnoException e) {
             return "(unknown)";
         }
     }

@@ -48,6 +48,15 @@ public final class SocketAddresses {
         }
     }
 
+    /** A peer at the address in {@code sa} as sockit shows it ({@code 192.0.2.7:51234}), or {@code (unknown)} when it cannot be read. */
+    public static String peerText(MemorySegment sa, int length) {
+        try {
+            return dev.sockit.net.Addresses.format(decode(sa, length));
+        } catch (IllegalArgumentException e) {
+            return "(unknown)";
+        }
+    }
+
     /**
      * An IPv4 address and port as sockit shows them ({@code 127.0.0.1:51234}, what
      * {@code Addresses.format} makes of the decoded address), written straight from the bytes; null

@@ -50,13 +50,8 @@ public final class UnixStreamListener implements StreamAcceptor {
         } finally {
             fd.leave();
         }
-        try {
-            UnixStreamSocket s = new UnixStreamSocket(client);
-            return new Accepted(s, s.credentialsName());
-        } catch (RuntimeException | OutOfMemoryError e) {
-            Libc.close(client); // no memory for the connection: drop it, and let the acceptor back off
-            throw new IOException("cannot take a connection on " + this + ": " + e, e);
-        }
+        UnixStreamSocket s = UnixStreamSocket.accepted(client, this);
+        return new Accepted(s, s.credentialsName());
     }
 
     /**

@@ -36,6 +36,19 @@ public final class UnixStreamSocket implements ByteStream {
         this.fd = new Descriptor(fd, arena::close);
     }
 
+    /**
+     * The connection a listener just accepted as descriptor {@code fd}. With no memory for it, the
+     * descriptor is closed and an IOException says so, for the acceptor to back off and go on.
+     */
+    static UnixStreamSocket accepted(int fd, Object listener) throws IOException {
+        try {
+            return new UnixStreamSocket(fd);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            Libc.close(fd);
+            throw new IOException("cannot take a connection on " + listener + ": " + e, e);
+        }
+    }
+
     /** Connects to a stream socket at {@code address} (a path or an abstract name). */
     public static UnixStreamSocket connect(UnixSocketAddress address) throws IOException {
         Libc.requireAvailable("Unix stream sockets");

@@ -355,11 +355,16 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /** Whether one of the bindings is the connection a unit with Accept=yes passes, which the threads engine serves. */
+        private boolean passesAConnection() {
+            return bindings.stream().anyMatch(b -> b.inherited() != null && b.transport() == Transport.TCP && !b.inherited().listening());
+        }
+
         private EngineKind chooseEngine() {
             if (engine != null) {
                 return engine;
             }
-            if (bindings.stream().anyMatch(b -> b.inherited() != null && b.transport() == Transport.TCP && !b.inherited().listening())) {
+            if (passesAConnection()) {
                 return EngineKind.THREADS;
             }
             EngineKind kind = EngineKind.preferred();
@@ -378,8 +383,7 @@ public final class Server implements AutoCloseable {
             if (engine != null && engine.unavailable().isPresent()) {
                 throw new IllegalStateException("the " + engine.label() + " engine cannot run here: " + engine.unavailable().get());
             }
-            if (engine == EngineKind.EPOLL && bindings.stream().anyMatch(b -> b.inherited() != null && b.transport() == Transport.TCP
-                    && !b.inherited().listening())) {
+            if (engine == EngineKind.EPOLL && passesAConnection()) {
                 throw new IllegalStateException("a connection passed by a unit with Accept=yes is served by the threads engine (drop --engine epoll)");
             }
             Binder binder = new Binder(socketMode, events);
