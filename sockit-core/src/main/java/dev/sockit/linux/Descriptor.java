@@ -1,5 +1,6 @@
 package dev.sockit.linux;
 
+import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.locks.ReentrantLock;
@@ -60,6 +61,25 @@ final class Descriptor {
         } catch (ClosedChannelException e) {
             callLock.unlock();
             throw e;
+        }
+    }
+
+    /** How often a wait for input on a socket that is not shut down to wake it ({@link #awaitInput}) looks whether it was closed. */
+    static final int WAKE_MILLIS = 200;
+
+    /**
+     * For a descriptor closed without a shutdown: waits until the socket ({@code d}, from {@link #enter})
+     * has something to read, looking every {@link #WAKE_MILLIS} whether it was closed meanwhile.
+     *
+     * @throws AsynchronousCloseException when it was, leaving what came for the socket's next reader
+     */
+    void awaitInput(int d) throws IOException {
+        while (true) {
+            int ready = Libc.poll(d, Libc.POLLIN, WAKE_MILLIS);
+            throwIfClosed();
+            if (ready != 0) {
+                return;
+            }
         }
     }
 

@@ -10,7 +10,6 @@ import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -31,11 +30,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * LAN answer one forged datagram.
  *
  * <p>The socket is systemd's too, and stays bound for it after we stop: closing never shuts it down.
- * A receive waits in poll(2) for at most {@link #WAKE} at a time, to see whether the port was closed
+ * A receive waits in poll(2) for at most {@link Descriptor#WAKE_MILLIS} at a time, to see whether the port was closed
  * meanwhile, and reads only what poll said is there (so systemd's {@code NonBlocking=} changes nothing).
  */
 public final class InheritedDatagramSocket implements DatagramPort {
-    static final Duration WAKE = Duration.ofMillis(200);
     private static final int MAX_DATAGRAM = 65_536;
     private static final int CONTROL = 128;
     // struct msghdr, struct iovec and struct cmsghdr on LP64 Linux.
@@ -96,11 +94,7 @@ public final class InheritedDatagramSocket implements DatagramPort {
         try {
             long n;
             while (true) {
-                int ready = Libc.poll(d, Libc.POLLIN, (int) WAKE.toMillis());
-                fd.throwIfClosed(); // closed while we waited: leave what came for the next server
-                if (ready == 0) {
-                    continue;
-                }
+                fd.awaitInput(d); // closed while we waited: what came is left for the next server
                 prepare(rx.msg, rx.iov, rx.buffer, MAX_DATAGRAM, rx.name, SocketAddresses.STORAGE, rx.control, CONTROL);
                 try {
                     n = Libc.recvmsg(d, rx.msg, Libc.MSG_TRUNC | Libc.MSG_DONTWAIT);
@@ -279,7 +273,7 @@ public final class InheritedDatagramSocket implements DatagramPort {
         return true;
     }
 
-    /** Our descriptor is released once a receive under way has seen this (within {@link #WAKE}); the socket stays bound. */
+    /** Our descriptor is released once a receive under way has seen this (within {@link Descriptor#WAKE_MILLIS}); the socket stays bound. */
     @Override
     public void close() {
         fd.close();

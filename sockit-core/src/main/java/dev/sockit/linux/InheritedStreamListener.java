@@ -17,7 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * its peer's credentials.
  *
  * <p>The socket is systemd's too: closing never shuts it down, since that would end it for systemd
- * as well. An accept waits in poll(2) for at most {@link InheritedDatagramSocket#WAKE} at a time, to
+ * as well. An accept waits in poll(2) for at most {@link Descriptor#WAKE_MILLIS} at a time, to
  * see whether the listener was closed meanwhile.
  */
 public final class InheritedStreamListener implements StreamAcceptor {
@@ -53,11 +53,7 @@ public final class InheritedStreamListener implements StreamAcceptor {
             MemorySegment address = arena.allocate(SocketAddresses.STORAGE);
             MemorySegment length = arena.allocate(JAVA_INT);
             while (true) {
-                int ready = Libc.poll(d, Libc.POLLIN, (int) InheritedDatagramSocket.WAKE.toMillis());
-                fd.throwIfClosed();
-                if (ready == 0) {
-                    continue;
-                }
+                fd.awaitInput(d);
                 length.set(JAVA_INT, 0, SocketAddresses.STORAGE);
                 int client = Libc.accept(state, d, address, length, Libc.SOCK_CLOEXEC); // a blocking connection, whatever the listener
 

@@ -171,11 +171,7 @@ public final class UnixDatagramSocket implements DatagramPort {
             long n;
             while (true) {
                 if (passed && (flags & Libc.MSG_DONTWAIT) == 0) {
-                    int ready = Libc.poll(d, Libc.POLLIN, (int) InheritedDatagramSocket.WAKE.toMillis());
-                    fd.throwIfClosed();
-                    if (ready == 0) {
-                        continue;
-                    }
+                    fd.awaitInput(d);
                 }
                 rxAddressLength.set(JAVA_INT, 0, UnixAddresses.SIZE);
                 try {
