@@ -235,8 +235,11 @@ class SessionContractTest {
                 taken.set(out.writeAndClose(ByteBuffer.wrap(big)));
             }
         };
-        try (Server server = serve("last", last); Socket s = new Socket()) {
-            s.setReceiveBufferSize(4096); // a small window, so that the kernel cannot take it all at once
+        // A fixed send buffer and a small window, so that the kernel cannot take it all at once:
+        // autotuned, the send buffer grows to net.ipv4.tcp_wmem's maximum, 4 MiB on some machines.
+        var smallBuffers = dev.sockit.net.SocketOptions.DEFAULTS.withSendBuffer(16 * 1024);
+        try (Server server = serve("last", last, smallBuffers); Socket s = new Socket()) {
+            s.setReceiveBufferSize(4096);
             s.connect(Loopback.address(server), 5000);
             s.setSoTimeout(20_000);
             byte[] got = Loopback.readAll(s);
