@@ -19,10 +19,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * Whoever accepts serves the connection itself, unless another loop has fewer connections by more
  * than one: wake-ups favour whichever loop sleeps, and a burst of connections would otherwise pile
  * onto one loop (measured: 28 and 72 of 100 connections opened at once; balanced, 49 and 51).
+ * How many connections one wake-up accepts is the {@link AcceptBatch}'s to say.
  */
 final class AcceptHandler extends Watched {
-    /** Accepts per wake-up before the loop turns to its connections (as Netty's 16 messages per read). */
-    private static final int ACCEPTS_PER_ROUND = 16;
     static final int STOPPED = 1;
     static final int LIMIT = 2;
     static final int BACKOFF = 4;
@@ -30,6 +29,7 @@ final class AcceptHandler extends Watched {
 
     final EventLoop loop;
     final Listening listening;
+    private final AcceptBatch batch = new AcceptBatch();
     private boolean exclusive;
     private int paused = STOPPED; // not registered until started
 
@@ -53,50 +53,71 @@ final class AcceptHandler extends Watched {
 
     @Override
     void ready(int events) {
-        EpollEngine engine = loop.engine;
-        for (int i = 0; i < ACCEPTS_PER_ROUND && paused == 0; i++) {
-            if (listening.iterative && listening.active > 0) {
-                pause(ITERATIVE);
-                return;
-            }
-            if (!engine.connections.tryAcquire()) {
-                waitForToken();
-                return;
-            }
-            loop.addressLength.set(JAVA_INT, 0, SocketAddresses.STORAGE);
-            int fd = Libc.accept(loop.state, this.fd, loop.address, loop.addressLength, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
-            if (fd < 0) {
-                engine.giveBackToken();
-                int errno = -fd;
-                if (errno == Errno.EAGAIN.code()) {
+        int limit = batch.limit();
+        for (int i = 0; i < limit && paused == 0; i++) {
+            switch (acceptOne()) {
+                case EMPTY -> {
+                    batch.drained(i);
                     return;
                 }
-                if (passing(errno)) {
-                    continue;
+                case STOP -> {
+                    return;
                 }
-                backOff(new ErrnoException("accept", errno));
-                return;
-            }
-            listening.succeeded();
-            String peer = loop.peerName(fd);
-            if (!engine.connections.admit(peer)) {
-                Libc.close(loop.state, fd); // not allowed by the access list, or its source has as many open as the per-source limit allows
-                engine.giveBackToken();
-                continue;
-            }
-            if (listening.iterative) {
-                listening.active++;
-            }
-            // Served here, unless another loop carries fewer connections: then it goes there (an
-            // iterative listener's stay on its one loop, which counts them).
-            EventLoop target = listening.iterative ? loop : engine.lightest(loop);
-            target.load.incrementAndGet();
-            if (target == loop) {
-                loop.open(fd, this, peer);
-            } else {
-                target.execute(() -> target.open(fd, this, peer));
+                case NEXT -> { }
             }
         }
+        if (paused == 0) {
+            batch.taken(limit);
+        }
+    }
+
+    private enum Step { NEXT, EMPTY, STOP }
+
+    /** One accept: NEXT to try another, EMPTY when the backlog is, STOP when paused or backing off. */
+    private Step acceptOne() {
+        EpollEngine engine = loop.engine;
+        if (listening.iterative && listening.active > 0) {
+            pause(ITERATIVE);
+            return Step.STOP;
+        }
+        if (!engine.connections.tryAcquire()) {
+            waitForToken();
+            return Step.STOP;
+        }
+        loop.addressLength.set(JAVA_INT, 0, SocketAddresses.STORAGE);
+        int fd = Libc.accept(loop.state, this.fd, loop.address, loop.addressLength, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+        if (fd < 0) {
+            engine.giveBackToken();
+            int errno = -fd;
+            if (errno == Errno.EAGAIN.code()) {
+                return Step.EMPTY;
+            }
+            if (passing(errno)) {
+                return Step.NEXT;
+            }
+            backOff(new ErrnoException("accept", errno));
+            return Step.STOP;
+        }
+        listening.succeeded();
+        String peer = loop.peerName(fd);
+        if (!engine.connections.admit(peer)) {
+            Libc.close(loop.state, fd); // not allowed by the access list, or its source has as many open as the per-source limit allows
+            engine.giveBackToken();
+            return Step.NEXT;
+        }
+        if (listening.iterative) {
+            listening.active++;
+        }
+        // Served here, unless another loop carries fewer connections: then it goes there (an
+        // iterative listener's stay on its one loop, which counts them).
+        EventLoop target = listening.iterative ? loop : engine.lightest(loop);
+        target.load.incrementAndGet();
+        if (target == loop) {
+            loop.open(fd, this, peer);
+        } else {
+            target.execute(() -> target.open(fd, this, peer));
+        }
+        return Step.NEXT;
     }
 
     /** A failure that concerns only the connection being accepted: try the next one. */
