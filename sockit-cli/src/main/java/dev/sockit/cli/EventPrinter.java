@@ -1,5 +1,6 @@
 package dev.sockit.cli;
 
+import dev.sockit.linux.Account;
 import dev.sockit.net.AccessList;
 import dev.sockit.net.AddressBlock;
 import dev.sockit.server.ConnectionRecord;
@@ -112,6 +113,18 @@ final class EventPrinter implements ServerEvents {
             emit(f);
         } else {
             out.println("sockit: stream connections served by the " + engine + " engine" + (note.isEmpty() ? "" : " (" + note + ")"));
+        }
+    }
+
+    /** Whom the process runs as after binding, when --user said. */
+    void user(Account account) {
+        if (json) {
+            Map<String, Object> f = fields("user", "user", account.user(), "group", account.group());
+            f.put("uid", Integer.toUnsignedLong(account.uid()));
+            f.put("gid", Integer.toUnsignedLong(account.gid()));
+            emit(f);
+        } else {
+            out.println("sockit: serving as " + account);
         }
     }
 

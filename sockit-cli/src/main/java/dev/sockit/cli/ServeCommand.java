@@ -2,6 +2,7 @@ package dev.sockit.cli;
 
 import dev.sockit.engine.EngineKind;
 import dev.sockit.engine.ReplyLimits;
+import dev.sockit.linux.Account;
 import dev.sockit.linux.InheritedSocket;
 import dev.sockit.linux.SocketActivation;
 import dev.sockit.net.AccessList;
@@ -66,6 +67,7 @@ import java.util.concurrent.Callable;
                 "  sockit serve chargen/udp@:10019 --reply-rate 2 --reply-burst 5 --global-reply-rate 100",
                 "  sockit serve --allow 192.0.2.0/24,::1 --deny 192.0.2.66",
                 "  sockit serve @/etc/sockit/serve.args   the arguments from a file",
+                "  sudo sockit serve --user nobody         the standard ports, served as nobody",
                 "",
                 "Try them:",
                 "  rdate -pu -o 10037 127.0.0.1             time over UDP (RFC 868)",
@@ -139,6 +141,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Permissions of Unix socket files, in octal, e.g. 0660 (default: from the umask).")
     Integer socketMode;
 
+    @Option(names = "--user", paramLabel = "USER[:GROUP]",
+            description = "Once every socket is bound, run as this user (and its group, or GROUP), as inetd's user field: start as root for the standard ports, serve as nobody. Needs root; names or numbers.")
+    String user;
+
     @Option(names = "--reply-rate", paramLabel = "N",
             description = "Datagram replies per second to one source address (an IPv6 one: to its /64); 0 for no limit (default: ${DEFAULT-VALUE}).")
     double replyRate = ReplyLimits.defaults().perSourceRate();
@@ -191,6 +197,13 @@ final class ServeCommand implements Callable<Integer> {
             throw new Main.UsageException("--report-every must be more than 0");
         }
         String bindHost = bindHost();
+        Account account = user == null ? null : usage(() -> {
+            try {
+                return Account.lookup(user);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--user: " + e.getMessage());
+            }
+        });
         AccessList access = new AccessList(allow, deny);
         Settings settings = Settings.defaults().withDaytime(usage(() -> Daytime.Format.of(daytimeFormat)));
         if (quotes != null) {
@@ -244,6 +257,9 @@ final class ServeCommand implements Callable<Integer> {
         if (busyPoll != null) {
             builder.busyPoll(busyPoll);
         }
+        if (account != null) {
+            builder.runAs(account);
+        }
         for (Spec spec : parsed) {
             var options = socketOptions.resolve(spec.service().name());
             spec.transports().forEach(t -> builder.serve(spec.service(), t, spec.endpoint(), options));
@@ -257,6 +273,9 @@ final class ServeCommand implements Callable<Integer> {
             server = builder.start();
         } catch (ListenException e) {
             throw new IOException(withHint(e), e);
+        }
+        if (account != null) {
+            events.user(account);
         }
         if (oneConnection) {
             stop.await(); // the connection's end (said as any connection's), or a signal

@@ -5,6 +5,7 @@ import dev.sockit.engine.Engine;
 import dev.sockit.engine.EngineConfig;
 import dev.sockit.engine.EngineKind;
 import dev.sockit.engine.ReplyLimits;
+import dev.sockit.linux.Account;
 import dev.sockit.linux.InheritedSocket;
 import dev.sockit.net.AccessList;
 import dev.sockit.net.Endpoint;
@@ -187,6 +188,7 @@ public final class Server implements AutoCloseable {
         private ReplyLimits replyLimits = ReplyLimits.defaults();
         private Duration reportEvery = Duration.ofSeconds(10);
         private int socketMode = -1;
+        private Account runAs;
         private EngineKind engine;
         /** null: {@link EngineConfig#automaticBusyPoll()}. */
         private Duration busyPoll;
@@ -346,6 +348,17 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Once every socket is bound and before anyone is served, the whole process switches to
+         * {@code account} for good: a server started as root for the ports below 1024 serves as,
+         * say, nobody (inetd's user field). Socket files it made stay root's, so a stopping server
+         * may not be able to remove them; the next start replaces them. Default: stay as started.
+         */
+        public Builder runAs(Account account) {
+            this.runAs = Objects.requireNonNull(account, "account");
+            return this;
+        }
+
         /** Permission bits for Unix socket files, e.g. {@code 0660}; negative for the umask's default. */
         public Builder socketMode(int mode) {
             if (mode > 0777) {
@@ -376,7 +389,7 @@ public final class Server implements AutoCloseable {
         }
 
         /** Binds every listener and starts serving; if one cannot be bound, none is left open. */
-        public Server start() throws ListenException {
+        public Server start() throws IOException {
             if (bindings.isEmpty()) {
                 throw new IllegalStateException("nothing to serve");
             }
@@ -401,6 +414,14 @@ public final class Server implements AutoCloseable {
             } catch (ListenException e) {
                 close(bound);
                 throw e;
+            }
+            if (runAs != null) {
+                try {
+                    runAs.switchTo(); // before any engine starts a thread or takes a connection
+                } catch (IOException e) {
+                    close(bound);
+                    throw e;
+                }
             }
             int holds = connectionsTheHeapHolds(bufferSize);
             int limit = maxConnections > 0 ? maxConnections : defaultMaxConnections(bufferSize);

@@ -35,7 +35,7 @@ class UdpGuardTest {
 
     private final DatagramTestEvents events = new DatagramTestEvents();
 
-    private Server serve(String service, ReplyLimits limits, Duration reportEvery) throws ListenException {
+    private Server serve(String service, ReplyLimits limits, Duration reportEvery) throws java.io.IOException {
         return Loopback.builder().events(events).replyLimits(limits).reportEvery(reportEvery)
                 .serve(Service.named(service).orElseThrow(), Transport.UDP, Endpoint.parse("127.0.0.1:0")).start();
     }

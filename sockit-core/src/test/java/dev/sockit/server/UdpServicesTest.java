@@ -40,7 +40,7 @@ class UdpServicesTest {
                 }
             });
 
-    private Server serve(String service, String host) throws ListenException {
+    private Server serve(String service, String host) throws java.io.IOException {
         return Loopback.builder().settings(settings).events(events).reportEvery(Duration.ofMillis(20))
                 .serve(Service.named(service).orElseThrow(), Transport.UDP, Endpoint.parse(host.contains(":") ? "[" + host + "]:0" : host + ":0"))
                 .start();

@@ -68,7 +68,7 @@ class UnixSocketsTest {
                 : new Endpoint.Unix("sockit-test-" + name + "-" + UUID.randomUUID(), true);
     }
 
-    private Server serve(String service, Transport transport, Endpoint.Unix at) throws ListenException {
+    private Server serve(String service, Transport transport, Endpoint.Unix at) throws java.io.IOException {
         return Loopback.builder().settings(settings).events(events).reportEvery(Duration.ofMillis(20)).grace(Duration.ofSeconds(1))
                 .serve(Service.named(service).orElseThrow(), transport, at).start();
     }

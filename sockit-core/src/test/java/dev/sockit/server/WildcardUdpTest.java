@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class WildcardUdpTest {
     private static final byte[] PING = "ping".getBytes(StandardCharsets.US_ASCII);
 
-    private static Server serveEchoEverywhere() throws ListenException {
+    private static Server serveEchoEverywhere() throws java.io.IOException {
         return Loopback.builder().events(new DatagramTestEvents())
                 .serve(Spec.parse("echo@:0", 0, "", List.of(Transport.TCP, Transport.UDP))).start();
     }
