@@ -67,7 +67,7 @@ import java.util.concurrent.Callable;
                 "  sockit serve chargen/udp@:10019 --reply-rate 2 --reply-burst 5 --global-reply-rate 100",
                 "  sockit serve --allow 192.0.2.0/24,::1 --deny 192.0.2.66",
                 "  sockit serve @/etc/sockit/serve.args   the arguments from a file",
-                "  sudo sockit serve --user nobody         the standard ports, served as nobody",
+                "  sudo sockit serve --user sockit         the standard ports, served as the user sockit",
                 "",
                 "Try them:",
                 "  rdate -pu -o 10037 127.0.0.1             time over UDP (RFC 868)",
@@ -142,7 +142,7 @@ final class ServeCommand implements Callable<Integer> {
     Integer socketMode;
 
     @Option(names = "--user", paramLabel = "USER[:GROUP]",
-            description = "Once every socket is bound, run as this user (and its group, or GROUP), as inetd's user field: start as root for the standard ports, serve as nobody. Needs root; names or numbers.")
+            description = "Once every socket is bound, run as this user (its groups, and GROUP as the primary one if given), as inetd's user field: start as root for the standard ports, serve as a user of its own. Needs root; names or numbers.")
     String user;
 
     @Option(names = "--reply-rate", paramLabel = "N",
@@ -204,6 +204,9 @@ final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--user: " + e.getMessage());
             }
         });
+        if (account != null) {
+            account.requireSwitchable(); // said before binding, where a port below 1024 would fail less clearly
+        }
         AccessList access = new AccessList(allow, deny);
         Settings settings = Settings.defaults().withDaytime(usage(() -> Daytime.Format.of(daytimeFormat)));
         if (quotes != null) {

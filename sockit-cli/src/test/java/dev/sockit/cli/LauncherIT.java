@@ -7,6 +7,7 @@ import dev.sockit.server.ServerEvents;
 import dev.sockit.service.Service;
 import dev.sockit.service.Settings;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -97,6 +98,25 @@ class LauncherIT {
         Files.writeString(stamp, "/opt/another-jdk");
         assertThat(run(launcher, Map.of(), "daytime", daytime)).isEqualTo(new Result(0, LINE, PREPARING));
         assertThat(run(launcher, Map.of(), "daytime", daytime)).isEqualTo(new Result(0, LINE, ""));
+    }
+
+    /**
+     * Root (sudo ./sockit serve --user ...) running another user's checkout leaves no file of root's
+     * in it: it runs the built jar without making a cache, and will not build a stale one.
+     */
+    @Test
+    void asRootInAnotherUsersCheckoutItNeitherTrainsNorBuilds() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root");
+        Path launcher = checkout();
+        Files.setOwner(root, root.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        assertThat(run(launcher, Map.of(), "daytime", daytime)).isEqualTo(new Result(0, LINE, ""));
+        assertThat(cache()).doesNotExist();
+        assertThat(root.resolve("sockit-cli/target/sockit.aot.stamp")).doesNotExist();
+
+        Path pom = Files.writeString(root.resolve("pom.xml"), "<project/>"); // a source newer than the jar
+        Files.setLastModifiedTime(pom, FileTime.from(Files.getLastModifiedTime(jar()).toInstant().plusSeconds(2)));
+        assertThat(run(launcher, Map.of(), "daytime", daytime)).isEqualTo(new Result(1, "",
+                "sockit: the build is missing or out of date: build it as nobody first (./sockit --version), not as root\n"));
     }
 
     /** The launcher, find-jdk.sh and the built jar, laid out as in the checkout, without sources: nothing to build. */

@@ -33,7 +33,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RunAsIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Pattern LISTENING = Pattern.compile(".*\"event\":\"listening\",\"service\":\"(\\w+)\",\"transport\":\"(tcp|udp)\",\"endpoint\":\"127\\.0\\.0\\.1:(\\d+)\"}");
-    private static final int NOBODY = 65534;
 
     @BeforeAll
     static void asRoot() {
@@ -44,6 +43,8 @@ class RunAsIT {
     @ValueSource(strings = {"epoll", "threads"})
     void startedAsRootItBindsAPrivilegedPortThenServesAsNobodyInEveryThread(String engine) throws Exception {
         int low = freePrivilegedPort();
+        int uid = id("-u", "nobody");
+        String gid = Integer.toString(id("-g", "nobody"));
         try (SockitProcess p = SockitProcess.start("serve", "--json", "--engine", engine, "--user", "nobody",
                 "daytime/tcp@127.0.0.1:" + low, "echo/udp@127.0.0.1:0")) {
             int tcp = -1;
@@ -59,7 +60,7 @@ class RunAsIT {
             }
             assertThat(tcp).isEqualTo(low);
             String said = p.awaitErr(l -> l.contains("\"event\":\"user\""), WAIT);
-            assertThat(said).contains("\"user\":\"nobody\"", "\"uid\":" + NOBODY, "\"gid\":" + gidOf("nobody"));
+            assertThat(said).contains("\"user\":\"nobody\"").containsPattern("\"uid\":" + uid + "\\b").containsPattern("\"gid\":" + gid + "\\b");
 
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", tcp), 5000);
@@ -91,42 +92,43 @@ class RunAsIT {
                     }
                 }
             }
-            String gid = Integer.toString(gidOf("nobody"));
+            String groups = String.join(" ", java.util.Arrays.stream(idText("-G", "nobody").split(" ")).sorted().toList());
             assertThat(ids).isNotEmpty()
-                    .filteredOn(l -> l.contains("Uid:")).allMatch(l -> l.endsWith("Uid:\t" + NOBODY + "\t" + NOBODY + "\t" + NOBODY + "\t" + NOBODY), "runs as nobody");
-            assertThat(ids).filteredOn(l -> l.contains("Gid:")).allMatch(l -> l.endsWith("Gid:\t" + gid + "\t" + gid + "\t" + gid + "\t" + gid), "in nobody's group");
-            assertThat(ids).filteredOn(l -> l.contains("Groups:")).noneMatch(l -> (l + " ").matches(".*Groups:.*\\b0\\b.*"), "root's group is gone");
+                    .filteredOn(l -> l.contains("Uid:")).allMatch(l -> l.endsWith("Uid:" + ("\t" + uid).repeat(4)), "runs as nobody");
+            assertThat(ids).filteredOn(l -> l.contains("Gid:")).allMatch(l -> l.endsWith("Gid:" + ("\t" + gid).repeat(4)), "in nobody's group");
+            assertThat(ids).filteredOn(l -> l.contains("Groups:"))
+                    .allMatch(l -> String.join(" ", java.util.Arrays.stream(l.substring(l.indexOf(':') + 1).strip().split("\\s+")).sorted().toList()).equals(groups),
+                            "with nobody's groups (" + groups + "), root's gone");
 
             p.terminate();
             assertThat(p.awaitExit(WAIT)).isZero();
+            assertThat(Path.of("/tmp", "hsperfdata_root", Long.toString(pid))).as("the JVM's root-owned perf-data file, removed before the switch").doesNotExist();
         }
     }
 
     @Test
-    void anUnknownUserIsOneLineAndNothingIsServed() throws Exception {
-        int low = freePrivilegedPort();
-        try (SockitProcess p = SockitProcess.start("serve", "--user", "no-such-user-sockit", "daytime/tcp@127.0.0.1:" + low)) {
+    void anUnknownUserIsAUsageError() throws Exception {
+        try (SockitProcess p = SockitProcess.start("serve", "--user", "no-such-user-sockit", "daytime/tcp@127.0.0.1:0")) {
             assertThat(p.awaitErr(l -> l.contains("--user"), WAIT)).isEqualTo("sockit: --user: no user named 'no-such-user-sockit' on this system");
             assertThat(p.awaitErr(l -> true, WAIT)).startsWith("Try 'sockit serve --help'");
             assertThat(p.awaitExit(WAIT)).isEqualTo(2);
         }
-        try (Socket s = new Socket()) {
-            assertThat(connects(s, low)).as("nothing was left listening").isFalse();
-        }
     }
 
+    /** Said before binding: the port below 1024 would otherwise fail first, and less clearly. */
     @Test
-    void aServerNotStartedAsRootCannotSwitchAndSaysSo() throws Exception {
+    void aServerNotStartedAsRootCannotSwitchAndSaysSoBeforeBinding() throws Exception {
         Assumptions.assumeTrue(Tools.has("setpriv"), Tools.missing("setpriv"));
         // nobody must be able to read the jar: copy it somewhere world-readable.
         Path dir = Files.createTempDirectory("sockit-it", java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                 java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x")));
         Path jar = Files.copy(SockitProcess.jar(), dir.resolve("sockit.jar"));
         Files.setPosixFilePermissions(jar, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        try (SockitProcess p = SockitProcess.command(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + gidOf("nobody"), "--clear-groups",
+        int uid = id("-u", "nobody");
+        try (SockitProcess p = SockitProcess.command(List.of("setpriv", "--reuid=" + uid, "--regid=" + id("-g", "nobody"), "--clear-groups",
                 SockitProcess.java(), "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
-                "serve", "--user", "root", "daytime/tcp@127.0.0.1:0"))) {
-            assertThat(p.awaitErr(l -> l.contains("switch"), WAIT)).isEqualTo("sockit: cannot switch to user root: sockit runs as uid " + NOBODY
+                "serve", "--user", "root", "daytime/tcp@127.0.0.1:" + freePrivilegedPort()))) {
+            assertThat(p.awaitErr(l -> l.startsWith("sockit:"), WAIT)).isEqualTo("sockit: cannot switch to user root: sockit runs as uid " + uid
                     + ", and only root may change its user (start it as root, or leave --user out)");
             assertThat(p.awaitExit(WAIT)).isEqualTo(1);
         } finally {
@@ -148,19 +150,15 @@ class RunAsIT {
         throw new IllegalStateException("no free port from 601 to 1023 on 127.0.0.1");
     }
 
-    private static boolean connects(Socket s, int port) {
-        try {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-            return true;
-        } catch (IOException refused) {
-            return false;
-        }
+    /** What {@code id OPTION USER} prints: a user's uid (-u), gid (-g) or groups (-G), as the system sees them. */
+    private static String idText(String option, String user) throws IOException, InterruptedException {
+        Process id = new ProcessBuilder("id", option, user).redirectErrorStream(true).start();
+        String out = new String(id.getInputStream().readAllBytes(), US_ASCII).strip();
+        assertThat(id.waitFor()).as("id " + option + " " + user + ": " + out).isZero();
+        return out;
     }
 
-    private static int gidOf(String user) throws IOException, InterruptedException {
-        Process id = new ProcessBuilder("id", "-g", user).redirectErrorStream(true).start();
-        String out = new String(id.getInputStream().readAllBytes(), US_ASCII).strip();
-        assertThat(id.waitFor()).as("id -g " + user + ": " + out).isZero();
-        return Integer.parseInt(out);
+    private static int id(String option, String user) throws IOException, InterruptedException {
+        return Integer.parseInt(idText(option, user));
     }
 }

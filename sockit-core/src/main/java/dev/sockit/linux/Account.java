@@ -12,7 +12,6 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -28,8 +27,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>Looked up through the C library (getpwnam, getgrnam), so every source the system's name service
  * knows counts, not only /etc/passwd. Switched to with initgroups (or setgroups), setgid and setuid,
  * in that order, since each needs the rights the next one gives up. glibc applies them to every
- * thread of the process, the JVM's own included; {@link #switchTo} then checks each thread, and that
- * root cannot be taken back, and fails rather than serve half-switched.
+ * thread of the process, the JVM's own included; {@link #switchTo} then checks, in /proc, that each
+ * thread has the account's IDs and groups and no capability left, and fails rather than serve
+ * half-switched. Looked up by name, a user keeps its supplementary groups even when another group is
+ * named (as systemd and xinetd do).
  *
  * @param user  the user's name, or its number when the system has no name for it
  * @param uid   the user ID to run as
@@ -84,6 +85,19 @@ public record Account(String user, int uid, int gid, String group, boolean named
     }
 
     /**
+     * Whether {@link #switchTo} can work: the process runs as this account already, or as root.
+     *
+     * @throws IOException saying why not, so that a server can say it before it binds anything
+     */
+    public void requireSwitchable() throws IOException {
+        int euid = Native.id(Native.GETEUID);
+        if (euid != 0 && !isCurrent()) {
+            throw new IOException("cannot switch to user " + user + ": sockit runs as uid " + Integer.toUnsignedString(euid)
+                    + ", and only root may change its user (start it as root, or leave --user out)");
+        }
+    }
+
+    /**
      * Switches the whole process to this account, for good. A process already running as it has
      * nothing to do; any other needs root (CAP_SETUID and CAP_SETGID).
      *
@@ -93,11 +107,8 @@ public record Account(String user, int uid, int gid, String group, boolean named
         if (isCurrent()) {
             return;
         }
-        int euid = Native.id(Native.GETEUID);
-        if (euid != 0) {
-            throw new IOException("cannot switch to user " + user + ": sockit runs as uid " + Integer.toUnsignedString(euid)
-                    + ", and only root may change its user (start it as root, or leave --user out)");
-        }
+        requireSwitchable();
+        removePerfDataFile();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(Native.STATE_LAYOUT);
             if (named) {
@@ -107,57 +118,105 @@ public record Account(String user, int uid, int gid, String group, boolean named
             }
             call(Native.SETGID, state, "setgid", gid);
             call(Native.SETUID, state, "setuid", uid);
-            if (uid != 0 && callRaw(Native.SETUID, state, 0) == 0) {
-                throw new IOException("switched to user " + user + ", yet root could be taken back: refusing to go on");
-            }
-        }
-        if (!isCurrent()) {
-            throw new IOException("switched to user " + user + ", yet the process still runs as uid " + Integer.toUnsignedString(Native.id(Native.GETEUID)));
         }
         String stray = threadNotSwitched();
         if (stray != null) {
-            throw new IOException("switched to user " + user + ", yet " + stray);
+            throw new IOException("switched to user " + user + ", yet " + stray + ": refusing to go on");
         }
     }
 
-    /** The first thread whose IDs are not all this account's, said as a phrase; null when there is none. */
+    /**
+     * The JVM's performance-data file (/tmp/hsperfdata_root/PID, for jstat and jps) belongs to the
+     * user the JVM started as, in a directory only that user may write: after the switch the JVM
+     * could not remove it at exit, and every run would leave one behind. Removed now, while it can
+     * be; the JVM keeps what it mapped, and jps no longer lists the process (jcmd still reaches it).
+     */
+    private static void removePerfDataFile() {
+        Path file = Path.of(System.getProperty("java.io.tmpdir"), "hsperfdata_" + System.getProperty("user.name"),
+                Long.toString(ProcessHandle.current().pid()));
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException | SecurityException ignored) {
+            // then it stays behind, as it would have
+        }
+    }
+
+    /**
+     * The first thread still holding anything of root's, said as a phrase; null when there is none.
+     * Every thread must have this account's real, effective, saved and file-system IDs, the groups
+     * this thread was given, and (unless the account is root) no capabilities: a process whose IDs
+     * all changed but which kept a capability could still take root back.
+     */
     private String threadNotSwitched() throws IOException {
-        String want = ("\t" + Integer.toUnsignedString(uid)).repeat(4); // real, effective, saved, file system
-        String wantGroup = ("\t" + Integer.toUnsignedString(gid)).repeat(4);
+        String uids = ("\t" + Integer.toUnsignedString(uid)).repeat(4);
+        String gids = ("\t" + Integer.toUnsignedString(gid)).repeat(4);
+        String groups;
+        try {
+            groups = field(status(Path.of("/proc/thread-self/status")), "Groups:");
+        } catch (IOException e) {
+            throw new IOException("switched to user " + user + ", but cannot check its threads in /proc: " + e.getMessage(), e);
+        }
+        if (groups == null || (!named && !groups.strip().equals(Integer.toUnsignedString(gid)))) {
+            return "this thread's groups are" + (groups == null ? " unknown" : groups);
+        }
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path task : tasks) {
                 List<String> status;
                 try {
-                    status = Files.readAllLines(task.resolve("status"));
-                } catch (NoSuchFileException ended) {
-                    continue;
+                    status = status(task.resolve("status"));
+                } catch (IOException e) {
+                    if (!Files.exists(task)) {
+                        continue; // the thread ended while we looked
+                    }
+                    throw e;
                 }
-                for (String line : status) {
-                    if ((line.startsWith("Uid:") && !line.substring(4).equals(want))
-                            || (line.startsWith("Gid:") && !line.substring(4).equals(wantGroup))) {
-                        return "thread " + task.getFileName() + " still has " + line.replace('\t', ' ');
+                String problem = !uids.equals(field(status, "Uid:")) ? "Uid:" + field(status, "Uid:")
+                        : !gids.equals(field(status, "Gid:")) ? "Gid:" + field(status, "Gid:")
+                        : !groups.equals(field(status, "Groups:")) ? "Groups:" + field(status, "Groups:")
+                        : null;
+                for (String cap : uid == 0 ? new String[0] : new String[] {"CapPrm:", "CapEff:", "CapAmb:"}) {
+                    String v = field(status, cap);
+                    if (problem == null && (v == null || v.strip().chars().anyMatch(c -> c != '0'))) {
+                        problem = cap + v;
                     }
                 }
+                if (problem != null) {
+                    return "thread " + task.getFileName() + " still has " + problem.replace('\t', ' ').strip();
+                }
+            }
+        } catch (IOException e) {
+            throw new IOException("switched to user " + user + ", but cannot check its threads in /proc: " + e.getMessage(), e);
+        }
+        return null;
+    }
+
+    private static List<String> status(Path file) throws IOException {
+        return Files.readAllLines(file);
+    }
+
+    /** What follows {@code name} on its line of a /proc status file, or null when it has none. */
+    private static String field(List<String> status, String name) {
+        for (String line : status) {
+            if (line.startsWith(name)) {
+                return line.substring(name.length());
             }
         }
         return null;
     }
 
-    private static void call(MethodHandle handle, MemorySegment state, String name, Object... args) throws IOException {
-        int r = callRaw(handle, state, args);
-        if (r != 0) {
-            throw new IOException("cannot switch user: " + new ErrnoException(name, (int) Native.ERRNO.get(state, 0L)).getMessage());
-        }
-    }
-
-    private static int callRaw(MethodHandle handle, MemorySegment state, Object... args) {
+    private void call(MethodHandle handle, MemorySegment state, String name, Object... args) throws IOException {
         Object[] all = new Object[args.length + 1];
         all[0] = state;
         System.arraycopy(args, 0, all, 1, args.length);
+        int r;
         try {
-            return (int) handle.invokeWithArguments(all);
+            r = (int) handle.invokeWithArguments(all);
         } catch (Throwable t) {
             throw new IllegalStateException(t);
+        }
+        if (r != 0) {
+            throw new IOException("cannot switch to user " + user + ": " + new ErrnoException(name, (int) Native.ERRNO.get(state, 0L)).getMessage()
+                    + " (in a container or user namespace, root may lack CAP_SETUID and CAP_SETGID)");
         }
     }
 
@@ -196,7 +255,8 @@ public record Account(String user, int uid, int gid, String group, boolean named
         private static final long NAME = 0;
         private static final long ID = 16;
         private static final long GROUP = 20;
-        private static final long STRUCT_SIZE = 48;
+        private static final long PASSWD_SIZE = 48;
+        private static final long GROUP_SIZE = 32;
 
         static {
             Linker linker = Linker.nativeLinker();
@@ -262,7 +322,7 @@ public record Account(String user, int uid, int gid, String group, boolean named
             if (p.equals(MemorySegment.NULL)) {
                 return null;
             }
-            MemorySegment s = p.reinterpret(STRUCT_SIZE);
+            MemorySegment s = p.reinterpret(PASSWD_SIZE);
             return new Entry(string(s), s.get(JAVA_INT, ID), s.get(JAVA_INT, GROUP));
         }
 
@@ -270,7 +330,7 @@ public record Account(String user, int uid, int gid, String group, boolean named
             if (p.equals(MemorySegment.NULL)) {
                 return null;
             }
-            MemorySegment s = p.reinterpret(STRUCT_SIZE);
+            MemorySegment s = p.reinterpret(GROUP_SIZE);
             return new Entry(string(s), s.get(JAVA_INT, ID), -1);
         }
 

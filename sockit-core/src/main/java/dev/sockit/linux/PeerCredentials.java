@@ -22,7 +22,7 @@ public record PeerCredentials(int pid, int uid, int gid) {
     /** {@code pid 1234 uid 0}: how a peer is shown in a connection's log line. */
     @Override
     public String toString() {
-        return "pid " + pid + " uid " + uid;
+        return "pid " + pid + " uid " + Integer.toUnsignedString(uid);
     }
 
     /** The peer's credentials, when the channel's descriptor can be read here. */

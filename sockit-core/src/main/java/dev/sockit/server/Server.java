@@ -388,7 +388,13 @@ public final class Server implements AutoCloseable {
             return kind;
         }
 
-        /** Binds every listener and starts serving; if one cannot be bound, none is left open. */
+        /**
+         * Binds every listener, switches to the {@link #runAs} account if one was given, and starts
+         * serving; if one cannot be bound, or the switch fails, none is left open.
+         *
+         * @throws ListenException when a socket cannot be bound
+         * @throws IOException when the switch of account fails: the process may then be half-switched, and should exit
+         */
         public Server start() throws IOException {
             if (bindings.isEmpty()) {
                 throw new IllegalStateException("nothing to serve");
@@ -418,7 +424,7 @@ public final class Server implements AutoCloseable {
             if (runAs != null) {
                 try {
                     runAs.switchTo(); // before any engine starts a thread or takes a connection
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException | Error e) {
                     close(bound);
                     throw e;
                 }

@@ -110,7 +110,9 @@ final class SocketFiles {
      * Binds with the socket file created at {@code mode} (e.g. 0660), or the process's umask when
      * {@code mode} is negative. Linux creates a socket file as 0777 less the umask and ignores fchmod
      * on the socket, so the mask is set around bind: no peer can connect in a moment where the file is
-     * more open than asked. The mode is then set again with chmod, exactly.
+     * more open than asked, and the mask gives the file exactly {@code mode}. No chmod follows: by
+     * path, it would follow a symbolic link put in the socket's place meanwhile, as root perhaps.
+     * Without libc's umask the file is bound, then chmod-ed.
      */
     static <T> T bindWithMode(Endpoint.Unix endpoint, int mode, Bind<T> bind) throws IOException {
         if (mode < 0 || endpoint.abstractName()) {
@@ -131,8 +133,8 @@ final class SocketFiles {
             }
         } else {
             bound = bind.bind();
+            Files.setPosixFilePermissions(endpoint.file(), permissions(mode));
         }
-        Files.setPosixFilePermissions(endpoint.file(), permissions(mode));
         return bound;
     }
 }

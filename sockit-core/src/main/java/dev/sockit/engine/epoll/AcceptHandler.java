@@ -66,7 +66,9 @@ final class AcceptHandler extends Watched {
                 case NEXT -> { }
             }
         }
-        if (paused == 0) {
+        if (listening.iterative && listening.active > 0) {
+            pause(ITERATIVE); // its one connection is open: not to be woken for the next meanwhile
+        } else if (paused == 0) {
             batch.taken(limit);
         }
     }

@@ -229,6 +229,31 @@ class EpollEngineTest {
         }
     }
 
+    /** Connections queued before the loop first looks: more than any one batch takes, all are served, none left waiting. */
+    @Test
+    void aBacklogLongerThanTheLargestAcceptBatchIsAllServed() throws Exception {
+        EpollEngine engine = engine(1, 10_000);
+        ServerSocketChannel ch = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 512);
+        InetSocketAddress a = (InetSocketAddress) ch.getLocalAddress();
+        List<Socket> queued = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3 * AcceptBatch.MAX + 5; i++) {
+                queued.add(connect(a)); // completed by the kernel, waiting in the backlog: nothing accepts yet
+            }
+            Endpoint bound = Endpoint.of(a);
+            engine.serve(new Listener(service("daytime"), Transport.TCP, bound, bound), ch, service("daytime").stream().apply(Settings.defaults()));
+            for (Socket s : queued) {
+                assertThat(new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)).endsWith("\r\n").hasSizeGreaterThan(20);
+            }
+        } finally {
+            for (Socket s : queued) {
+                s.close();
+            }
+            engine.stopAccepting();
+            engine.abort();
+        }
+    }
+
     @Test
     void theConnectionLimitHoldsAcrossLoops() throws Exception {
         EpollEngine engine = engine(4, 2);
