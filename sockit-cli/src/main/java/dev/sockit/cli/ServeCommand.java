@@ -67,7 +67,7 @@ import java.util.concurrent.Callable;
                 "  sockit serve chargen/udp@:10019 --reply-rate 2 --reply-burst 5 --global-reply-rate 100",
                 "  sockit serve --allow 192.0.2.0/24,::1 --deny 192.0.2.66",
                 "  sockit serve @/etc/sockit/serve.args   the arguments from a file",
-                "  sudo sockit serve --user sockit         the standard ports, served as the user sockit",
+                "  sudo sockit serve --user sockit         standard ports, then runs as sockit",
                 "",
                 "Try them:",
                 "  rdate -pu -o 10037 127.0.0.1             time over UDP (RFC 868)",
