@@ -1,6 +1,7 @@
 package dev.sockit.linux;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -24,8 +25,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * server started as root to bind the small services' ports (all below 1024) switches to it before
  * it serves anyone, so that a flaw reached from the network runs with nobody's rights, not root's.
  *
- * <p>Looked up through the C library (getpwnam, getgrnam), so every source the system's name service
- * knows counts, not only /etc/passwd. Switched to with initgroups (or setgroups), setgid and setuid,
+ * <p>Looked up through the C library (getpwnam_r, getgrnam_r), so every source the system's name
+ * service knows counts, not only /etc/passwd. Switched to with initgroups (or setgroups), setgid and setuid,
  * in that order, since each needs the rights the next one gives up. glibc applies them to every
  * thread of the process, the JVM's own included; {@link #switchTo} then checks, in /proc, that each
  * thread has the account's IDs and groups and no capability left, and fails rather than serve
@@ -46,6 +47,7 @@ public record Account(String user, int uid, int gid, String group, boolean named
      * no user for is allowed, with a group given (as systemd's dynamic users have none in /etc/passwd).
      *
      * @throws IllegalArgumentException naming what is not known, in a line fit for the user
+     * @throws UncheckedIOException when the system could not say (a directory service down, say)
      */
     public static Account lookup(String spec) {
         Libc.unavailableBecause().ifPresent(why -> {
@@ -257,15 +259,19 @@ public record Account(String user, int uid, int gid, String group, boolean named
         private static final long GROUP = 20;
         private static final long PASSWD_SIZE = 48;
         private static final long GROUP_SIZE = 32;
+        private static final int ERANGE = 34;
 
         static {
             Linker linker = Linker.nativeLinker();
             SymbolLookup libc = linker.defaultLookup();
             Linker.Option capture = Linker.Option.captureCallState("errno");
-            GETPWNAM = linker.downcallHandle(libc.find("getpwnam").orElseThrow(), FunctionDescriptor.of(ADDRESS, ADDRESS));
-            GETPWUID = linker.downcallHandle(libc.find("getpwuid").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
-            GETGRNAM = linker.downcallHandle(libc.find("getgrnam").orElseThrow(), FunctionDescriptor.of(ADDRESS, ADDRESS));
-            GETGRGID = linker.downcallHandle(libc.find("getgrgid").orElseThrow(), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+            // The reentrant lookups: they say a failure (an NSS source down) apart from "no such entry".
+            FunctionDescriptor byName = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
+            FunctionDescriptor byId = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS);
+            GETPWNAM = linker.downcallHandle(libc.find("getpwnam_r").orElseThrow(), byName);
+            GETPWUID = linker.downcallHandle(libc.find("getpwuid_r").orElseThrow(), byId);
+            GETGRNAM = linker.downcallHandle(libc.find("getgrnam_r").orElseThrow(), byName);
+            GETGRGID = linker.downcallHandle(libc.find("getgrgid_r").orElseThrow(), byId);
             INITGROUPS = linker.downcallHandle(libc.find("initgroups").orElseThrow(), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), capture);
             SETGROUPS = linker.downcallHandle(libc.find("setgroups").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS), capture);
             SETGID = linker.downcallHandle(libc.find("setgid").orElseThrow(), FunctionDescriptor.of(JAVA_INT, JAVA_INT), capture);
@@ -286,52 +292,56 @@ public record Account(String user, int uid, int gid, String group, boolean named
         }
 
         static Entry user(String name) {
-            try (Arena arena = Arena.ofConfined()) {
-                return user((MemorySegment) GETPWNAM.invokeExact(arena.allocateFrom(name)));
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
+            return entry(GETPWNAM, true, name, "user " + name);
         }
 
         static Entry user(MethodHandle byId, int id) {
-            try {
-                return user((MemorySegment) byId.invokeExact(id));
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
+            return entry(byId, true, id, "user ID " + Integer.toUnsignedString(id));
         }
 
         static Entry group(String name) {
-            try (Arena arena = Arena.ofConfined()) {
-                return group((MemorySegment) GETGRNAM.invokeExact(arena.allocateFrom(name)));
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
+            return entry(GETGRNAM, false, name, "group " + name);
         }
 
         static Entry group(MethodHandle byId, int id) {
-            try {
-                return group((MemorySegment) byId.invokeExact(id));
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
+            return entry(byId, false, id, "group ID " + Integer.toUnsignedString(id));
         }
 
-        /** Read at once: the C library reuses the entry's storage on the next lookup. */
-        private static Entry user(MemorySegment p) {
-            if (p.equals(MemorySegment.NULL)) {
-                return null;
+        /**
+         * One reentrant lookup ({@code getpwnam_r} and its kin) by name (a String) or ID (an Integer):
+         * null when there is no such entry, the buffer grown while the C library says it is too small.
+         *
+         * @throws UncheckedIOException when the lookup itself failed, as when a directory service is down
+         */
+        private static Entry entry(MethodHandle lookup, boolean user, Object key, String what) {
+            for (long size = 16 * 1024; ; size *= 4) {
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment entry = arena.allocate(user ? PASSWD_SIZE : GROUP_SIZE, 8);
+                    MemorySegment buffer = arena.allocate(size);
+                    MemorySegment result = arena.allocate(ADDRESS);
+                    Object k = key instanceof String name ? arena.allocateFrom(name) : key;
+                    int r;
+                    try {
+                        r = (int) lookup.invokeWithArguments(k, entry, buffer, size, result);
+                    } catch (Throwable t) {
+                        throw new IllegalStateException(t);
+                    }
+                    if (r == ERANGE && size < (1 << 24)) {
+                        continue;
+                    }
+                    if (r == Errno.ENOENT.code()) {
+                        return null; // some name services say "none" so
+                    }
+                    if (r != 0) {
+                        ErrnoException e = new ErrnoException("cannot look up " + what, r);
+                        throw new UncheckedIOException(e.getMessage(), e);
+                    }
+                    if (result.get(ADDRESS, 0).equals(MemorySegment.NULL)) {
+                        return null;
+                    }
+                    return new Entry(string(entry), entry.get(JAVA_INT, ID), user ? entry.get(JAVA_INT, GROUP) : -1);
+                }
             }
-            MemorySegment s = p.reinterpret(PASSWD_SIZE);
-            return new Entry(string(s), s.get(JAVA_INT, ID), s.get(JAVA_INT, GROUP));
-        }
-
-        private static Entry group(MemorySegment p) {
-            if (p.equals(MemorySegment.NULL)) {
-                return null;
-            }
-            MemorySegment s = p.reinterpret(GROUP_SIZE);
-            return new Entry(string(s), s.get(JAVA_INT, ID), -1);
         }
 
         private static String string(MemorySegment entry) {
