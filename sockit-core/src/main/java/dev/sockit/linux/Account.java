@@ -14,7 +14,9 @@ import java.lang.invoke.VarHandle;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -59,8 +61,9 @@ public record Account(String user, int uid, int gid, String group, boolean named
         if (userPart.isEmpty() || (groupPart != null && groupPart.isEmpty())) {
             throw new IllegalArgumentException("expected USER or USER:GROUP, not '" + spec + "'");
         }
-        Entry u = isNumber(userPart) ? Native.user(Native.GETPWUID, Integer.parseUnsignedInt(userPart)) : Native.user(userPart);
-        if (u == null && !isNumber(userPart)) {
+        boolean userNumber = isNumber(userPart);
+        Entry u = userNumber ? Native.user(Native.GETPWUID, Integer.parseUnsignedInt(userPart)) : Native.user(userPart);
+        if (u == null && !userNumber) {
             throw new IllegalArgumentException("no user named '" + userPart + "' on this system");
         }
         if (u == null && groupPart == null) {
@@ -72,8 +75,9 @@ public record Account(String user, int uid, int gid, String group, boolean named
             Entry g = Native.group(Native.GETGRGID, u.group());
             return new Account(userName, uid, u.group(), g != null ? g.name() : Integer.toUnsignedString(u.group()), true);
         }
-        Entry g = isNumber(groupPart) ? Native.group(Native.GETGRGID, Integer.parseUnsignedInt(groupPart)) : Native.group(groupPart);
-        if (g == null && !isNumber(groupPart)) {
+        boolean groupNumber = isNumber(groupPart);
+        Entry g = groupNumber ? Native.group(Native.GETGRGID, Integer.parseUnsignedInt(groupPart)) : Native.group(groupPart);
+        if (g == null && !groupNumber) {
             throw new IllegalArgumentException("no group named '" + groupPart + "' on this system");
         }
         int gid = g != null ? g.id() : Integer.parseUnsignedInt(groupPart);
@@ -121,7 +125,12 @@ public record Account(String user, int uid, int gid, String group, boolean named
             call(Native.SETGID, state, "setgid", gid);
             call(Native.SETUID, state, "setuid", uid);
         }
-        String stray = threadNotSwitched();
+        String stray;
+        try {
+            stray = threadNotSwitched();
+        } catch (IOException e) {
+            throw new IOException("switched to user " + user + ", but cannot check its threads in /proc: " + e.getMessage(), e);
+        }
         if (stray != null) {
             throw new IOException("switched to user " + user + ", yet " + stray + ": refusing to go on");
         }
@@ -150,50 +159,39 @@ public record Account(String user, int uid, int gid, String group, boolean named
      * all changed but which kept a capability could still take root back.
      */
     private String threadNotSwitched() throws IOException {
-        String uids = ("\t" + Integer.toUnsignedString(uid)).repeat(4);
-        String gids = ("\t" + Integer.toUnsignedString(gid)).repeat(4);
-        String groups;
-        try {
-            groups = field(status(Path.of("/proc/thread-self/status")), "Groups:");
-        } catch (IOException e) {
-            throw new IOException("switched to user " + user + ", but cannot check its threads in /proc: " + e.getMessage(), e);
-        }
+        String groups = field(Files.readAllLines(Path.of("/proc/thread-self/status")), "Groups:");
         if (groups == null || (!named && !groups.strip().equals(Integer.toUnsignedString(gid)))) {
             return "this thread's groups are" + (groups == null ? " unknown" : groups);
+        }
+        Map<String, String> expected = new LinkedHashMap<>(); // each line's field, and what must follow it
+        expected.put("Uid:", ("\t" + Integer.toUnsignedString(uid)).repeat(4));
+        expected.put("Gid:", ("\t" + Integer.toUnsignedString(gid)).repeat(4));
+        expected.put("Groups:", groups);
+        if (uid != 0) {
+            for (String cap : new String[] {"CapPrm:", "CapEff:", "CapAmb:"}) {
+                expected.put(cap, "\t" + "0".repeat(16));
+            }
         }
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path task : tasks) {
                 List<String> status;
                 try {
-                    status = status(task.resolve("status"));
+                    status = Files.readAllLines(task.resolve("status"));
                 } catch (IOException e) {
                     if (!Files.exists(task)) {
                         continue; // the thread ended while we looked
                     }
                     throw e;
                 }
-                String problem = !uids.equals(field(status, "Uid:")) ? "Uid:" + field(status, "Uid:")
-                        : !gids.equals(field(status, "Gid:")) ? "Gid:" + field(status, "Gid:")
-                        : !groups.equals(field(status, "Groups:")) ? "Groups:" + field(status, "Groups:")
-                        : null;
-                for (String cap : uid == 0 ? new String[0] : new String[] {"CapPrm:", "CapEff:", "CapAmb:"}) {
-                    String v = field(status, cap);
-                    if (problem == null && (v == null || v.strip().chars().anyMatch(c -> c != '0'))) {
-                        problem = cap + v;
+                for (Map.Entry<String, String> e : expected.entrySet()) {
+                    String found = field(status, e.getKey());
+                    if (!e.getValue().equals(found)) {
+                        return "thread " + task.getFileName() + " still has " + (e.getKey() + found).replace('\t', ' ').strip();
                     }
                 }
-                if (problem != null) {
-                    return "thread " + task.getFileName() + " still has " + problem.replace('\t', ' ').strip();
-                }
             }
-        } catch (IOException e) {
-            throw new IOException("switched to user " + user + ", but cannot check its threads in /proc: " + e.getMessage(), e);
         }
         return null;
-    }
-
-    private static List<String> status(Path file) throws IOException {
-        return Files.readAllLines(file);
     }
 
     /** What follows {@code name} on its line of a /proc status file, or null when it has none. */
