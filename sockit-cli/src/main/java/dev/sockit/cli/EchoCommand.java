@@ -52,6 +52,7 @@ final class EchoCommand extends ServiceClientCommand {
         } catch (MismatchException e) {
             if (json) {
                 Map<String, Object> f = result(endpoint, transport);
+                f.put("ok", false);
                 f.put("match", false);
                 f.put("first_difference", e.offset());
                 f.put("elapsed_ms", (System.nanoTime() - start) / 1_000_000);

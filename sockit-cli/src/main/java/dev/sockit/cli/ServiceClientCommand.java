@@ -51,21 +51,36 @@ abstract class ServiceClientCommand implements Callable<Integer> {
                 NetOptions.report(err, peer, attempts);
             }
         });
-        return run(dialer, endpoint, transport);
+        try {
+            return run(dialer, endpoint, transport);
+        } catch (Exception e) {
+            if (json && !printed && !(e instanceof IllegalArgumentException)) {
+                // a script reading the JSON gets an object either way; the line on stderr and the exit code follow as usual
+                Map<String, Object> f = result(endpoint, transport);
+                f.put("ok", false);
+                f.put("error", e.getMessage() != null ? e.getMessage() : e.toString());
+                printJson(f);
+            }
+            throw e;
+        }
     }
 
-    /** The fields every JSON result starts with. */
+    /** The fields every JSON result starts with; {@code ok} is true until the command says otherwise. */
     Map<String, Object> result(Endpoint endpoint, Transport transport) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("service", service());
         f.put("server", endpoint.toString());
         f.put("address", address);
         f.put("transport", transport.label(endpoint));
+        f.put("ok", true);
         return f;
     }
+
+    private boolean printed;
 
     void printJson(Map<String, Object> fields) {
         out.println(Json.object(fields));
         out.flush();
+        printed = true;
     }
 }

@@ -70,7 +70,7 @@ class ServiceClientsIT {
         ClientProcess.Result r = sockit("time", at("time"), "--json");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).startsWith("{\"service\":\"time\",\"server\":\"" + at("time") + "\",\"address\":\"" + at("time")
-                + "\",\"transport\":\"tcp\",\"time\":\"2030-01-02T03:04:05Z\",\"seconds_since_1900\":" + (T.getEpochSecond() + 2_208_988_800L) + ",");
+                + "\",\"transport\":\"tcp\",\"ok\":true,\"time\":\"2030-01-02T03:04:05Z\",\"seconds_since_1900\":" + (T.getEpochSecond() + 2_208_988_800L) + ",");
 
         ClientProcess.Result text = sockit("time", at("time"));
         assertThat(text.out()).startsWith("2030-01-02T03:04:05Z  offset ");
@@ -102,7 +102,7 @@ class ServiceClientsIT {
 
         ClientProcess.Result json = sockit("echo", at("echo"), "--text", "hi", "--json");
         assertThat(json.out()).startsWith("{\"service\":\"echo\",\"server\":\"" + at("echo") + "\",\"address\":\"" + at("echo")
-                + "\",\"transport\":\"tcp\",\"match\":true,\"bytes\":3,\"elapsed_ms\":");
+                + "\",\"transport\":\"tcp\",\"ok\":true,\"match\":true,\"bytes\":3,\"elapsed_ms\":");
     }
 
     @Test
@@ -126,11 +126,38 @@ class ServiceClientsIT {
     }
 
     @Test
+    void aServerThatClosesWithoutAReplyIsAFailureInTextAndJson() throws Exception {
+        // what a server whose access list refuses us does: accept, then close without a word
+        try (ServerSocket refusing = new ServerSocket(0, 5, InetAddress.ofLiteral("127.0.0.1"))) {
+            Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 2; i++) {
+                    try (Socket s = refusing.accept()) {
+                        s.getInputStream(); // closed at once
+                    } catch (IOException ignored) {
+                        // the test reports
+                    }
+                }
+            });
+            String at = "127.0.0.1:" + refusing.getLocalPort();
+            ClientProcess.Result text = sockit("daytime", at);
+            assertThat(text.exit()).isEqualTo(1);
+            assertThat(text.out()).isEmpty();
+            assertThat(text.err()).isEqualTo("sockit: " + at + " closed without sending a daytime reply\n");
+
+            ClientProcess.Result json = sockit("daytime", at, "--json");
+            assertThat(json.exit()).isEqualTo(1);
+            assertThat(json.out()).isEqualTo("{\"service\":\"daytime\",\"server\":\"" + at + "\",\"address\":\"" + at
+                    + "\",\"transport\":\"tcp\",\"ok\":false,\"error\":\"" + at + " closed without sending a daytime reply\"}\n");
+            assertThat(json.err()).isEqualTo("sockit: " + at + " closed without sending a daytime reply\n");
+        }
+    }
+
+    @Test
     void chargenChecksThePattern() throws Exception {
         ClientProcess.Result r = sockit("chargen", at("chargen"), "--bytes", "100000", "--json");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).startsWith("{\"service\":\"chargen\",\"server\":\"" + at("chargen") + "\",\"address\":\"" + at("chargen")
-                + "\",\"transport\":\"tcp\",\"bytes\":100000,\"pattern_ok\":true,\"first_line\":0,\"elapsed_ms\":");
+                + "\",\"transport\":\"tcp\",\"ok\":true,\"bytes\":100000,\"pattern_ok\":true,\"first_line\":0,\"elapsed_ms\":");
     }
 
     @Test
@@ -141,7 +168,7 @@ class ServiceClientsIT {
 
         ClientProcess.Result json = sockit("discard", at("discard"), "--bytes", "12345", "--json");
         assertThat(json.out()).startsWith("{\"service\":\"discard\",\"server\":\"" + at("discard") + "\",\"address\":\"" + at("discard")
-                + "\",\"transport\":\"tcp\",\"bytes\":12345,\"confirmed\":true,\"elapsed_ms\":");
+                + "\",\"transport\":\"tcp\",\"ok\":true,\"bytes\":12345,\"confirmed\":true,\"elapsed_ms\":");
     }
 
     @Test

@@ -97,7 +97,7 @@ class UnixClientsIT {
         ClientProcess.Result time = sockit("time", file("time.dgram"), "--udp", "--json");
         assertThat(time.exit()).isZero();
         assertThat(time.out()).startsWith("{\"service\":\"time\",\"server\":\"" + file("time.dgram") + "\",\"address\":\"" + file("time.dgram")
-                + "\",\"transport\":\"unixgram\",\"time\":\"2030-01-02T03:04:05Z\",\"seconds_since_1900\":" + (T.getEpochSecond() + 2_208_988_800L) + ",");
+                + "\",\"transport\":\"unixgram\",\"ok\":true,\"time\":\"2030-01-02T03:04:05Z\",\"seconds_since_1900\":" + (T.getEpochSecond() + 2_208_988_800L) + ",");
     }
 
     @Test
@@ -109,7 +109,7 @@ class UnixClientsIT {
         ClientProcess.Result echo = sockit("echo", name("echo"), "--text", "over an abstract name", "--json");
         assertThat(echo.exit()).isZero();
         assertThat(echo.out()).startsWith("{\"service\":\"echo\",\"server\":\"" + name("echo") + "\",\"address\":\"" + name("echo")
-                + "\",\"transport\":\"unix\",\"match\":true,\"bytes\":22,");
+                + "\",\"transport\":\"unix\",\"ok\":true,\"match\":true,\"bytes\":22,");
     }
 
     @Test
@@ -117,7 +117,7 @@ class UnixClientsIT {
         ClientProcess.Result echo = sockit("echo", name("echo"), "--udp", "--text", "hello", "--json");
         assertThat(echo.exit()).isZero();
         assertThat(echo.out()).startsWith("{\"service\":\"echo\",\"server\":\"" + name("echo") + "\",\"address\":\"" + name("echo")
-                + "\",\"transport\":\"unixgram\",\"match\":true,\"bytes\":6,\"datagrams\":1,");
+                + "\",\"transport\":\"unixgram\",\"ok\":true,\"match\":true,\"bytes\":6,\"datagrams\":1,");
 
         ClientProcess.Result chargen = sockit("chargen", file("chargen.dgram"), "--udp", "--bytes", "148");
         assertThat(chargen.exit()).isZero();

@@ -22,10 +22,18 @@ final class OneShotClient {
         if (transport == Transport.UDP) {
             Dialer.Answered a = dialer.ask(endpoint, DatagramLink.REQUEST);
             a.link().close();
+            if (a.reply().length == 0) {
+                throw new IOException(a.link().peerText() + " answered with an empty datagram, no " + service + " reply");
+            }
             return a.reply();
         }
         try (Connection c = dialer.connect(endpoint)) {
-            return readToEnd(c, limit, service);
+            byte[] reply = readToEnd(c, limit, service);
+            if (reply.length == 0) {
+                // what a server that refuses the client (an access list, a full house) does: not a success
+                throw new IOException(c.peer() + " closed without sending a " + service + " reply");
+            }
+            return reply;
         }
     }
 

@@ -42,6 +42,14 @@ public final class TimeClient {
                 }
             }
             Instant heard = clock.instant();
+            // RFC 868: the server sends the four bytes and closes. More is not a time server (a chargen port, say).
+            try {
+                if (c.read(ByteBuffer.allocate(1)) > 0) {
+                    throw new IOException(c.peer() + " sent more than the 4 bytes of an RFC 868 time; is it a time server?");
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                throw new IOException(c.peer() + " sent 4 bytes but did not close, as an RFC 868 time server does", e);
+            }
             return decode(four.array(), c.peer(), midpoint(asked, heard));
         }
     }

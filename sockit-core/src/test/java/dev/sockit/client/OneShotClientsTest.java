@@ -71,6 +71,34 @@ class OneShotClientsTest {
     }
 
     @Test
+    void aServerThatClosesWithoutAWordIsAFailureNotAnEmptyReply() throws Exception {
+        // what a server that refuses the client (an access list, a full house) looks like from here
+        try (Peers.Plain p = new Peers.Plain(V4, (in, out, s) -> { })) {
+            assertThatThrownBy(() -> DaytimeClient.fetch(Peers.dialer(), p.endpoint(), Transport.TCP))
+                    .hasMessage("127.0.0.1:" + p.port() + " closed without sending a daytime reply");
+            assertThatThrownBy(() -> QotdClient.fetch(Peers.dialer(), p.endpoint(), Transport.TCP))
+                    .hasMessage("127.0.0.1:" + p.port() + " closed without sending a qotd reply");
+        }
+    }
+
+    @Test
+    void anEmptyDatagramIsNoReply() throws Exception {
+        try (Peers.Udp u = new Peers.Udp(V4, (request, from) -> java.util.Optional.of(java.nio.ByteBuffer.allocate(0)))) {
+            assertThatThrownBy(() -> QotdClient.fetch(Peers.dialer(), u.endpoint(), Transport.UDP))
+                    .hasMessage("127.0.0.1:" + u.port() + " answered with an empty datagram, no qotd reply");
+        }
+    }
+
+    @Test
+    void binaryIsNoDaytime() throws Exception {
+        // a time port (RFC 868) asked for the daytime: four bytes of binary
+        try (Peers.Plain p = new Peers.Plain(V4, (in, out, s) -> out.write(new byte[] {(byte) 0xEC, 0x0B, 0x11, 0x2A}))) {
+            assertThatThrownBy(() -> DaytimeClient.fetch(Peers.dialer(), p.endpoint(), Transport.TCP))
+                    .hasMessage("the reply's byte 0 is 0xec, not text; is it a daytime server?");
+        }
+    }
+
+    @Test
     void qotdFromSockitsServerAndOverUdp() throws Exception {
         try (Server s = Peers.sockit("qotd", "127.0.0.1", FIXED);
              Peers.Udp u = new Peers.Udp(V6, FIXED.quotes().datagram())) {
@@ -134,6 +162,15 @@ class OneShotClientsTest {
         try (Peers.Plain p = new Peers.Plain(V4, (in, out, s) -> out.write(new byte[] {1, 2}))) {
             assertThatThrownBy(() -> new TimeClient().fetch(Peers.dialer(), p.endpoint(), Transport.TCP))
                     .hasMessage("127.0.0.1:" + p.port() + " closed after 2 of the 4 bytes of an RFC 868 time");
+        }
+    }
+
+    @Test
+    void moreThanFourBytesIsNoTime() throws Exception {
+        // a chargen port asked for the time
+        try (Peers.Plain p = new Peers.Plain(V4, (in, out, s) -> out.write("!\"#$%&'()*+,-./0123\r\n".getBytes(StandardCharsets.US_ASCII)))) {
+            assertThatThrownBy(() -> new TimeClient().fetch(Peers.dialer(), p.endpoint(), Transport.TCP))
+                    .hasMessage("127.0.0.1:" + p.port() + " sent more than the 4 bytes of an RFC 868 time; is it a time server?");
         }
     }
 
