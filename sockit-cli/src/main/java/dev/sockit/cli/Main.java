@@ -146,6 +146,11 @@ public final class Main implements Runnable {
             COMMANDS.forEach(cl::addSubcommand);
             cl.addSubcommand("help", CommandLine.HelpCommand.class);
         }
+        cl.getSubcommands().forEach((name, sub) -> {
+            if (!name.equals("serve") && !name.equals("help")) {
+                SocketOptionsMixin.forClient(sub.getCommandSpec(), name.equals("listen") || name.equals("keepalive"));
+            }
+        });
         cl.setExitCodeExceptionMapper(Main::exitCode);
         cl.setParameterExceptionHandler(Main::usageError);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> runtimeError(e, cmd));
@@ -164,6 +169,14 @@ public final class Main implements Runnable {
     private static int usageError(CommandLine.ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
         PrintWriter err = cmd.getErr();
+        if (cmd.getParent() == null && e instanceof CommandLine.UnmatchedArgumentException u
+                && !u.getUnmatched().isEmpty() && !u.getUnmatched().getFirst().startsWith("-")) {
+            // a word where a command goes: name it as one, not as picocli's "unmatched argument at index 0"
+            String commands = String.join(", ", COMMANDS.keySet().stream().filter(c -> !c.equals("train")).toList());
+            err.println("sockit: unknown command '" + u.getUnmatched().getFirst() + "'; commands: " + commands);
+            err.println("Try 'sockit --help' for more information.");
+            return 2;
+        }
         err.println("sockit: " + e.getMessage());
         String name = cmd.getCommandSpec().qualifiedName();
         err.println("Try '" + name + " --help' for more information.");

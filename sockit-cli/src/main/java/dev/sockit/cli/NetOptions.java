@@ -31,7 +31,7 @@ final class NetOptions {
     Duration attemptDelay = HappyEyeballs.DEFAULT_ATTEMPT_DELAY;
 
     @Option(names = {"-t", "--timeout"}, paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Give up connecting, or waiting for data, after this long (default: 10s). Over UDP: how long to wait for a reply from each address, resending every second.")
+            description = "Give up connecting, or waiting for data, after this long (default: 10s). Over UDP: how long to wait for a reply from each address, resending every second (connect --udp: how long to wait for replies after stdin ends, default 2s).")
     Duration timeout;
 
     @Option(names = {"-v", "--verbose"}, description = "Tell on stderr which addresses were tried and which answered.")

@@ -5,6 +5,7 @@ import dev.sockit.net.SocketOptions;
 import picocli.CommandLine.IParameterPreprocessor;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
@@ -61,6 +62,73 @@ final class SocketOptionsMixin {
             return false;
         }
     }
+
+    /**
+     * Shows a client command's socket options as a client takes them: no {@code SERVICE=} forms (those
+     * are serve's), no serve-only wording, and no {@code --reuseport} where nothing listens.
+     */
+    static void forClient(CommandSpec spec, boolean listens) {
+        List<OptionSpec> all = new ArrayList<>(spec.options());
+        int first = -1;
+        for (int i = 0; i < all.size(); i++) {
+            if (CLIENT_WORDING.containsKey(all.get(i).longestName()) || all.get(i).longestName().equals("--reuseport")) {
+                first = first < 0 ? i : first;
+            }
+        }
+        if (first < 0) {
+            return;
+        }
+        // removed and added again in order, since the help lists options as declared
+        List<OptionSpec> tail = all.subList(first, all.size());
+        tail.forEach(spec::remove);
+        for (OptionSpec o : tail) {
+            String[] wording = CLIENT_WORDING.get(o.longestName());
+            if (o.longestName().equals("--reuseport") && !listens) {
+                continue;
+            }
+            if (wording == null) {
+                spec.addOption(o);
+                continue;
+            }
+            OptionSpec.Builder b = o.toBuilder();
+            if (o.arity().min() == 0) {
+                b.arity("0").preprocessor(new ClientFlag()); // a plain flag here: no =SERVICE to show or take
+            } else {
+                b.paramLabel(wording[0]);
+            }
+            if (wording[1] != null) {
+                b.description(wording[1]);
+            }
+            spec.addOption(b.build());
+        }
+    }
+
+    /** A client's flag: always for the one socket there is. */
+    private static final class ClientFlag implements IParameterPreprocessor {
+        @Override
+        public boolean preprocess(Stack<String> args, CommandSpec commandSpec, ArgSpec argSpec, Map<String, Object> info) {
+            if (!" ".equals(info.get("separator"))) {
+                throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(),
+                        "'" + ((OptionSpec) argSpec).longestName() + "=" + args.peek() + "': naming a service (SERVICE=...) is for sockit serve only");
+            }
+            @SuppressWarnings("unchecked")
+            List<String> values = (List<String>) ((OptionSpec) argSpec).getValue();
+            List<String> more = new ArrayList<>(values == null ? List.of() : values);
+            more.add("*");
+            argSpec.setValue(more);
+            return true; // consumed: nothing more to take
+        }
+    }
+
+    /** Per option: the client's parameter label, and its description where serve's would mislead. */
+    private static final Map<String, String[]> CLIENT_WORDING = Map.of(
+            "--keepalive", new String[] {"IDLE,INTERVAL,COUNT", null},
+            "--nodelay", new String[] {"", "TCP_NODELAY: send small writes at once (no Nagle)."},
+            "--nagle", new String[] {"", null},
+            "--rcvbuf", new String[] {"BYTES", null},
+            "--sndbuf", new String[] {"BYTES", null},
+            "--linger", new String[] {"SECONDS", null},
+            "--reuseport", new String[] {"", "SO_REUSEPORT on the listening socket: several processes share one port."});
 
     /** The options for one service ({@code null}: a client, where SERVICE= prefixes make no sense). */
     SocketOptions resolve(String service) {

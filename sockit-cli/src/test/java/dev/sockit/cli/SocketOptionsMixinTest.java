@@ -25,4 +25,17 @@ class SocketOptionsMixinTest {
         assertThat(connect.target).isEqualTo("localhost:10007");
         assertThat(connect.net.socket.noDelay).containsExactly("*");
     }
+
+    @Test
+    void aClientsFlagsAreFlagsThere() {
+        // as the sockit command line sets a client up: no =SERVICE, the next word left alone
+        CommandLine cl = Main.commandLine("connect", "--nodelay", "localhost:10007");
+        CommandLine connect = cl.getSubcommands().get("connect");
+        cl.parseArgs("connect", "--nodelay", "--nodelay", "localhost:10007");
+        ConnectCommand c = connect.getCommand();
+        assertThat(c.target).isEqualTo("localhost:10007");
+        assertThat(c.net.socket.noDelay).containsExactly("*", "*");
+        assertThat(connect.getCommandSpec().findOption("--reuseport")).as("nothing listens in connect").isNull();
+        assertThat(connect.getCommandSpec().findOption("--keepalive").paramLabel()).isEqualTo("IDLE,INTERVAL,COUNT");
+    }
 }
