@@ -149,11 +149,13 @@ final class BenchCommand implements Callable<Integer> {
             default -> throw new Main.UsageException("unknown mode '" + mode + "'; expected pingpong, stream, connrate or idle");
         };
         String svc = service != null ? service.toLowerCase(Locale.ROOT) : m == Mode.CONNRATE ? "daytime" : "echo";
+        require(dev.sockit.service.Service.named(svc).isPresent(), "unknown service '" + svc + "'; services: "
+                + dev.sockit.service.Service.names());
         switch (m) {
             case PINGPONG -> require(svc.equals("echo"), "pingpong needs an echo server; --service " + svc + " does not send back what it gets");
             case STREAM -> require(STREAM_SERVICES.contains(svc), "stream works with echo, discard or chargen, not " + svc);
             case CONNRATE -> require(ONE_SHOT.contains(svc), "connrate works with daytime, time or qotd (servers that reply and close), not " + svc);
-            case IDLE -> require(dev.sockit.service.Service.named(svc).isPresent(), "unknown service '" + svc + "'");
+            case IDLE -> { }
         }
         require(!udp || m == Mode.PINGPONG, "--udp works with --mode pingpong only");
         require(connections >= 1 && connections <= 1_000_000, "--connections must be from 1 to 1,000,000, not " + connections);

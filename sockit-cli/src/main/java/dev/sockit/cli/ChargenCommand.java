@@ -25,7 +25,7 @@ import java.util.Map;
                 "  sockit chargen localhost:10019 --bytes 740 --print  show the ten lines too"})
 final class ChargenCommand extends ServiceClientCommand {
 
-    @Option(names = "--bytes", paramLabel = "N", description = "How many bytes to read and check (default: ${DEFAULT-VALUE}, one full cycle).")
+    @Option(names = "--bytes", paramLabel = "N", converter = SizeConverter.Large.class, description = "How many bytes to read and check, e.g. 100000, 64K, 1M (default: ${DEFAULT-VALUE}, one full cycle).")
     long bytes = ChargenClient.CYCLE_BYTES;
 
     @Option(names = "--print", description = "Also write what was read to stdout (the summary then goes to stderr).")

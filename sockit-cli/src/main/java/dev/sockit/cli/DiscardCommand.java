@@ -34,7 +34,7 @@ final class DiscardCommand extends ServiceClientCommand {
     @Option(names = "--text", paramLabel = "TEXT", description = "Send TEXT and a newline instead of stdin.")
     String text;
 
-    @Option(names = "--bytes", paramLabel = "N", description = "Send N bytes of the chargen pattern instead of stdin.")
+    @Option(names = "--bytes", paramLabel = "N", converter = SizeConverter.Large.class, description = "Send N bytes of the chargen pattern instead of stdin, e.g. 100000, 64K, 1G.")
     Long bytes;
 
     @Override

@@ -13,6 +13,8 @@ import dev.sockit.net.Endpoint;
 import dev.sockit.net.Transport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -73,15 +75,37 @@ final class ListenCommand implements Callable<Integer> {
     @Mixin
     SocketOptionsMixin socket = new SocketOptionsMixin();
 
+    @Spec
+    CommandSpec spec;
+
     private final PrintStream err = System.err;
+    /** A signal is ending the process: the listener was closed under the waiting thread on purpose. */
+    private volatile boolean ending;
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return listen();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            if (ending) {
+                return 143; // the JVM exits by the signal; nothing to say about the accept it cut short
+            }
+            throw e;
+        }
+    }
+
+    private int listen() throws Exception {
         Endpoint endpoint;
         try {
             endpoint = Endpoint.parse(where);
         } catch (IllegalArgumentException e) {
             throw new Main.UsageException(e.getMessage());
+        }
+        if (!keepOpen && given("--max-connections")) {
+            throw new Main.UsageException("--max-connections is for --keep-open; without it listen serves one client");
+        }
+        if (udp && noHalfClose) {
+            throw new Main.UsageException("--no-half-close is for stream sockets; a datagram socket has no half-close");
         }
         if (maxConnections < 1) {
             throw new Main.UsageException("--max-connections must be at least 1, not " + maxConnections);
@@ -102,7 +126,7 @@ final class ListenCommand implements Callable<Integer> {
         }
         socket.validate(java.util.List.of(), false);
         Acceptor acceptor = Acceptor.bind(endpoint, keepOpen ? 4096 : 1, socket.resolve(null));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(acceptor)));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> end(acceptor)));
         err.println("sockit: listening on " + Transport.TCP.label(acceptor.endpoint()) + " " + acceptor.endpoint());
         ConnectionHandler handler = exec != null ? ExecHandler.shell(exec) : null;
         if (keepOpen) {
@@ -125,7 +149,7 @@ final class ListenCommand implements Callable<Integer> {
 
     private int listenUdp(Endpoint endpoint) throws IOException {
         DatagramListener l = DatagramListener.bind(endpoint);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(l))); // a Unix socket's file goes too
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> end(l))); // a Unix socket's file goes too
         err.println("sockit: listening on " + Transport.UDP.label(l.endpoint()) + " " + l.endpoint());
         if (keepOpen) {
             l.printEach(PrefixedLines.printingTo(System.out));
@@ -159,6 +183,15 @@ final class ListenCommand implements Callable<Integer> {
                 err.println("sockit: " + c.peer() + " closed");
             }
         };
+    }
+
+    private boolean given(String option) {
+        return spec != null && spec.commandLine().getParseResult().hasMatchedOption(option);
+    }
+
+    private void end(AutoCloseable listener) {
+        ending = true;
+        closeQuietly(listener);
     }
 
     private static void closeQuietly(AutoCloseable c) {

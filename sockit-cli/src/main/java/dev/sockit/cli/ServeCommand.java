@@ -212,6 +212,10 @@ final class ServeCommand implements Callable<Integer> {
         if (quotes != null) {
             try {
                 settings = settings.withQuotes(Qotd.load(quotes));
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new Main.UsageException("cannot read quotes file " + quotes + ": no such file");
+            } catch (java.nio.file.AccessDeniedException e) {
+                throw new IOException("cannot read quotes file " + quotes + ": permission denied", e);
             } catch (IOException e) {
                 throw new IOException("cannot read quotes file " + quotes + ": " + e.getMessage(), e);
             } catch (IllegalArgumentException e) {
@@ -226,8 +230,19 @@ final class ServeCommand implements Callable<Integer> {
                 parsed.add(usage(() -> Spec.parse(s.name(), portOffset, bindHost, transports)));
             }
         } else {
+            Map<String, String> taken = new java.util.HashMap<>();
             for (String text : specs) {
-                parsed.add(usage(() -> Spec.parse(text, portOffset, bindHost, transports)));
+                Spec spec = usage(() -> Spec.parse(text, portOffset, bindHost, transports));
+                for (Transport t : spec.transports()) {
+                    // two SPECs on one socket: the second could only fail to bind, blaming "another program"
+                    boolean ephemeral = spec.endpoint() instanceof dev.sockit.net.Endpoint.Inet i && i.port() == 0;
+                    String other = ephemeral ? null : taken.putIfAbsent(t.label(spec.endpoint()) + " " + spec.endpoint(), text);
+                    if (other != null) {
+                        throw new Main.UsageException("'" + other + "' and '" + text + "' both ask for " + t.label(spec.endpoint()) + " "
+                                + spec.endpoint() + "; one socket serves one service");
+                    }
+                }
+                parsed.add(spec);
             }
         }
         socketOptions.validate(java.util.stream.Stream.concat(parsed.stream().map(Spec::service), passed.values().stream())
@@ -294,13 +309,20 @@ final class ServeCommand implements Callable<Integer> {
         }
         stop.await();
         // A second signal while draining means "now": leave at once.
-        Signal.handle(new Signal("TERM"), s -> Runtime.getRuntime().halt(1));
-        Signal.handle(new Signal("INT"), s -> Runtime.getRuntime().halt(1));
+        Signal.handle(new Signal("TERM"), s -> leaveNow());
+        Signal.handle(new Signal("INT"), s -> leaveNow());
         server.stopAccepting();
         events.stopping(grace);
         boolean drained = server.stop(grace);
         events.stopped(drained);
         return 0;
+    }
+
+    /** A second signal while draining: the connections still open are cut, and that is said. */
+    private static void leaveNow() {
+        System.err.println("sockit: stopped at once by a second signal; connections still open were cut");
+        System.err.flush();
+        Runtime.getRuntime().halt(1);
     }
 
     /**

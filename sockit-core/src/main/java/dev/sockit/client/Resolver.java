@@ -20,6 +20,15 @@ public interface Resolver {
      */
     List<InetAddress> resolve(String host) throws UnknownHostException;
 
+    private static boolean validLiteral(String address) {
+        try {
+            InetAddress.ofLiteral(address);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** The JDK's name service ({@link InetAddress#getAllByName}), which honours /etc/hosts and DNS. */
     static Resolver system() {
         return host -> {
@@ -27,6 +36,12 @@ public interface Resolver {
                 try {
                     return List.of(InetAddress.ofLiteral(host));
                 } catch (IllegalArgumentException e) {
+                    int zone = host.indexOf('%');
+                    if (zone > 0 && validLiteral(host.substring(0, zone))) {
+                        // "fe80::1%lo": the address is fine, the zone names no interface with an IPv6 address of that scope
+                        throw new UnknownHostException("'" + host + "': zone '" + host.substring(zone + 1)
+                                + "' is no interface here with an IPv6 address for it (ip -6 addr lists them)");
+                    }
                     throw new UnknownHostException("'" + host + "' is not a valid IP address");
                 }
             }

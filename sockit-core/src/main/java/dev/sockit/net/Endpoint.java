@@ -70,8 +70,8 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
                 host = s;
                 port = null;
             } else if (s.indexOf(':') != colon) {
-                if (defaultPort.isPresent() && looksLikeIpv6(s)) {
-                    host = s; // a bare IPv6 literal where the port may be left out: "::1"
+                if (defaultPort.isPresent() && looksLikeIpv6(s) && (isIpv6Literal(s) || !isIpv6Literal(s.substring(0, colon)))) {
+                    host = s; // a bare IPv6 literal where the port may be left out: "::1" (or not one at all: the resolver says so)
                     port = null;
                 } else {
                     throw new IllegalArgumentException("bad endpoint '" + text
@@ -98,6 +98,16 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
             throw new IllegalArgumentException("bad endpoint '" + text + "': '" + host + "' is not a host name or address");
         }
         return new Inet(host, p);
+    }
+
+    /** Whether {@code s} (a zone after % aside) is an IPv6 address: "::1:7" is, "::1:17013" is not (a group of five digits). */
+    private static boolean isIpv6Literal(String s) {
+        int zone = s.indexOf('%');
+        try {
+            return java.net.InetAddress.ofLiteral(zone < 0 ? s : s.substring(0, zone)) instanceof java.net.Inet6Address;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static boolean looksLikeIpv6(String s) {

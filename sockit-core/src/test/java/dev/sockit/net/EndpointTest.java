@@ -37,6 +37,11 @@ class EndpointTest {
         assertThat(Endpoint.parse("example.org", OptionalInt.of(13))).isEqualTo(new Endpoint.Inet("example.org", 13));
         assertThat(Endpoint.parse("::1", OptionalInt.of(13))).isEqualTo(new Endpoint.Inet("::1", 13));
         assertThat(Endpoint.parse("[::1]", OptionalInt.of(13))).isEqualTo(new Endpoint.Inet("::1", 13));
+        assertThat(Endpoint.parse("2001:db8::1:7", OptionalInt.of(13))).as("a whole IPv6 address, whose last group reads like a port")
+                .isEqualTo(new Endpoint.Inet("2001:db8::1:7", 13));
+        assertThat(Endpoint.parse("fe80::1%eth0", OptionalInt.of(13))).isEqualTo(new Endpoint.Inet("fe80::1%eth0", 13));
+        assertThatThrownBy(() -> Endpoint.parse("::1:17013", OptionalInt.of(13))).as("no IPv6 address has a group of five digits")
+                .hasMessage("bad endpoint '::1:17013': write IPv6 addresses in brackets, e.g. [::1]:17013");
         assertThat(Endpoint.parse("host:99", OptionalInt.of(13))).isEqualTo(new Endpoint.Inet("host", 99));
     }
 
