@@ -100,6 +100,26 @@ class LauncherIT {
         assertThat(run(launcher, Map.of(), "daytime", daytime)).isEqualTo(new Result(0, LINE, ""));
     }
 
+    /** A training stopped half-way (Ctrl-C, kill) leaves none of its temporary files, which are some 20 MB. */
+    @Test
+    void aTrainingCutShortLeavesNothingBehind() throws Exception {
+        Path launcher = checkout();
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "daytime", daytime).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.environment().remove("SOCKIT_JAVA_OPTS");
+        Process p = pb.start();
+        ClientProcess.drain(p.getInputStream());
+        java.io.BufferedReader err = new java.io.BufferedReader(new java.io.InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8));
+        assertThat(err.readLine() + "\n").isEqualTo(PREPARING); // training has begun
+        p.destroy(); // SIGTERM to the launcher
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isNotZero();
+        try (var left = Files.list(root.resolve("sockit-cli/target"))) {
+            assertThat(left.map(f -> f.getFileName().toString())).doesNotContain("sockit.aot")
+                    .allMatch(name -> name.equals("sockit.jar") || name.equals("sockit.aot.log"), "only the jar and the training's log");
+        }
+    }
+
     /**
      * Root (sudo ./sockit serve --user ...) running another user's checkout leaves no file of root's
      * in it: it runs the built jar without making a cache, and will not build a stale one.
