@@ -47,7 +47,7 @@ import java.util.concurrent.Callable;
                 "  sockit bench 127.0.0.1:10019 -m stream --service chargen   # RFC 864 checked",
                 "  sockit bench 127.0.0.1:10013 -m connrate --service daytime -c 4",
                 "  sockit bench 127.0.0.1:7007 -m idle -c 10000 --server-pid PID",
-                "  sockit bench 127.0.0.1:7007 --udp           # UDP round trips, loss counted",
+                "  sockit bench 127.0.0.1:7007 --udp           # UDP round trips, loss counted (serve --no-reply-limits)",
                 "  sockit bench unix:/tmp/echo.sock --json",
                 "",
                 "Exit status: 0 when the run was clean; 1 when a reply was wrong, a connection failed (idle: none was held) or nothing got through; 2 for bad options."})

@@ -14,6 +14,9 @@ import java.util.Map;
 final class BenchReport {
     private static final double[] PERCENTILES = {50, 90, 99, 99.9};
 
+    /** Heavy loss against a sockit server is most often its UDP guard doing its job, not the network. */
+    static final String LIMITED = "; a sockit server limits UDP replies per source (20/s by default): serve with --no-reply-limits to measure it";
+
     private BenchReport() {
     }
 
@@ -25,7 +28,8 @@ final class BenchReport {
                 rows.add(row(p.udp() ? "round trips" : "messages", count(r.ops()), rate(r.opsPerSecond(), p.udp() ? "round trips/s" : "msg/s")));
                 if (p.udp()) {
                     long tries = r.ops() + r.lost();
-                    rows.add(row("lost", count(r.lost()), tries == 0 ? "" : f("%.3f%% of %s sent", 100.0 * r.lost() / tries, count(tries))));
+                    rows.add(row("lost", count(r.lost()), tries == 0 ? "" : f("%.3f%% of %s sent", 100.0 * r.lost() / tries, count(tries))
+                            + (r.lost() * 100 > tries ? LIMITED : "")));
                 }
                 rows.add(row("sent", mb(r.sent()), f("%.2f MB/s", r.sentMBps())));
                 rows.add(row("received", mb(r.received()), f("%.2f MB/s", r.receivedMBps())));

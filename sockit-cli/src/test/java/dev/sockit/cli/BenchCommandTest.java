@@ -50,6 +50,21 @@ class BenchCommandTest {
         assertThat(p.sources().get(2)).isEqualTo(new InetSocketAddress("127.0.0.3", 0));
     }
 
+    /** Against a sockit UDP echo with its amplification guard on, the loss is the guard's, and the report says so. */
+    @Test
+    void heavyUdpLossAgainstAGuardedServerPointsAtItsReplyLimit() throws Exception {
+        try (dev.sockit.server.Server server = dev.sockit.server.Server.builder().events(new dev.sockit.server.ServerEvents() {
+                }).serve(dev.sockit.service.Service.named("echo").orElseThrow(), dev.sockit.net.Transport.UDP,
+                        dev.sockit.net.Endpoint.parse("127.0.0.1:0")).start()) {
+            Plan p = plan(server.endpoint().toString(), "--udp", "-c", "8", "-d", "1s", "--warmup", "0s", "--timeout", "20ms");
+            dev.sockit.cli.bench.Result r = new dev.sockit.cli.bench.Bench(p, 0, dev.sockit.cli.bench.Bench.quiet()).run();
+            // 20 replies a second (40 at once) is all one source gets; 8 connections ask ~50 times a second each
+            assertThat(r.ops()).isPositive().isLessThanOrEqualTo(40 + 20 * 2);
+            assertThat(r.lost()).isGreaterThan(r.ops());
+            assertThat(BenchReport.text(r)).contains(BenchReport.LIMITED);
+        }
+    }
+
     @Test
     void aWildcardHostMeansThisMachine() {
         assertThat(((InetSocketAddress) plan(":7007").target()).getAddress().isLoopbackAddress()).isTrue();
