@@ -6,6 +6,8 @@ import dev.sockit.net.Transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.time.Duration;
 
 /**
@@ -36,6 +38,9 @@ public final class DiscardClient {
             // Whatever comes back is read all along: a server that answers (an echo server by mistake) must
             // not fill its buffers and stall our sending.
             long[] answered = {0};
+            AtomicBoolean ourEndSent = new AtomicBoolean();
+            // How the server ended the connection: null while it has not, else "eof", "early" or the failure
+            AtomicReference<Object> ending = new AtomicReference<>();
             Thread drain = Threads.start(c.blocksInNativeCode(), "sockit-discard-drain", () -> {
                 ByteBuffer drop = ByteBuffer.allocate(4096);
                 try {
@@ -43,8 +48,9 @@ public final class DiscardClient {
                     while ((n = c.stream().read(drop.clear())) >= 0) {
                         answered[0] += n;
                     }
-                } catch (IOException ignored) {
-                    // the connection failed or was closed; the sender or the wait below reports it
+                    ending.set(ourEndSent.get() ? "eof" : "early");
+                } catch (IOException e) {
+                    ending.set(e); // a reset: the server closed over bytes it had not read
                 }
             });
             byte[] buf = new byte[EchoClient.CHUNK];
@@ -54,7 +60,12 @@ public final class DiscardClient {
                 c.write(ByteBuffer.wrap(buf, 0, r));
                 bytes += r;
             }
-            c.shutdownOutput();
+            ourEndSent.set(true);
+            try {
+                c.shutdownOutput();
+            } catch (IOException e) {
+                // already reset by the server: the drain has seen it, and says so below
+            }
             Duration wait = dialer.options().idleTimeout().isZero() ? ClientOptions.DEFAULT_TIMEOUT : dialer.options().idleTimeout();
             try {
                 if (!drain.join(wait)) {
@@ -65,6 +76,14 @@ public final class DiscardClient {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);
+            }
+            Object how = ending.get();
+            if (how instanceof IOException e && !(e instanceof java.nio.channels.ClosedChannelException)) {
+                throw new IOException(c.peer() + " reset the connection: it did not read all " + bytes + " bytes (" + Reasons.of(e) + ")", e);
+            }
+            if ("early".equals(how)) {
+                throw new IOException(c.peer() + " closed before our end of stream; a discard server reads until the client closes,"
+                        + " so it may not have read all " + bytes + " bytes");
             }
             if (answered[0] > 0) {
                 throw new IOException(c.peer() + " sent " + answered[0] + " bytes back; a discard server sends nothing (is it an echo server?)");

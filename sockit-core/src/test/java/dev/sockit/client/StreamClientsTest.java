@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -283,6 +284,26 @@ class StreamClientsTest {
             } finally {
                 done.countDown();
             }
+        }
+    }
+
+    /** A server that closes over bytes it never read resets the connection: not "it read them all". */
+    @Test
+    void discardToAServerThatClosesWithoutReadingFails() throws Exception {
+        try (java.nio.channels.ServerSocketChannel l = java.nio.channels.ServerSocketChannel.open()
+                .bind(new java.net.InetSocketAddress(V4, 0))) {
+            Thread.ofVirtual().start(() -> {
+                try (java.nio.channels.SocketChannel c = l.accept(); java.nio.channels.Selector sel = java.nio.channels.Selector.open()) {
+                    c.configureBlocking(false).register(sel, java.nio.channels.SelectionKey.OP_READ);
+                    sel.select(); // the client's bytes are here, unread: closing now makes the kernel reset
+                } catch (IOException ignored) {
+                    // the test reports
+                }
+            });
+            int port = ((java.net.InetSocketAddress) l.getLocalAddress()).getPort();
+            Endpoint at = Endpoint.parse("127.0.0.1:" + port);
+            assertThatThrownBy(() -> DiscardClient.send(Peers.dialer(), at, Transport.TCP, new ByteArrayInputStream("hello".getBytes())))
+                    .hasMessageStartingWith("127.0.0.1:" + port + " reset the connection: it did not read all 5 bytes (");
         }
     }
 
