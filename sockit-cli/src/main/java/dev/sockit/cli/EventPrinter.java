@@ -140,6 +140,15 @@ final class EventPrinter implements ServerEvents {
         }
     }
 
+    /** serve could not go on (a port taken, a socket file in the way): its last event, before exit 1. */
+    void failed(String message) {
+        if (json) {
+            emit(fields("failed", "message", message));
+        } else {
+            out.println("sockit: " + message);
+        }
+    }
+
     void stopping(java.time.Duration grace) {
         if (json) {
             Map<String, Object> f = fields("stopping");

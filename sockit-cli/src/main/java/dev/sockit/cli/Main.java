@@ -199,6 +199,12 @@ public final class Main implements Runnable {
             err.println("sockit: cannot write the output: " + why.getMessage()); // a full disk, say: that must be said
             return 1;
         }
+        if (e instanceof AlreadySaid) {
+            if (debug) {
+                e.getCause().printStackTrace(err);
+            }
+            return 1;
+        }
         if (e instanceof UsageException || e instanceof IllegalArgumentException) {
             err.println("sockit: " + e.getMessage());
             err.println("Try '" + command + " --help' for more information.");
@@ -266,6 +272,13 @@ public final class Main implements Runnable {
                 failure = e;
                 throw e;
             }
+        }
+    }
+
+    /** A failure the command has already reported in its own form (serve --json: an event): exit 1, nothing more said. */
+    static final class AlreadySaid extends RuntimeException {
+        AlreadySaid(Throwable cause) {
+            super(cause.getMessage(), cause);
         }
     }
 

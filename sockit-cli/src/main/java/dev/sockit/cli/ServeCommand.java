@@ -183,6 +183,19 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return serve();
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            if (!json) {
+                throw e;
+            }
+            // with --json, the end is an event like the others, for whoever reads them line by line
+            new EventPrinter(System.err, true, true).failed(e.getMessage() != null ? e.getMessage() : e.toString());
+            throw new Main.AlreadySaid(e);
+        }
+    }
+
+    private int serve() throws Exception {
         if (portOffset < 0 || portOffset > 65535) {
             throw new Main.UsageException("--port-offset must be from 0 to 65535, not " + portOffset);
         }

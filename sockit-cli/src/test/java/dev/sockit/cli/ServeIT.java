@@ -132,6 +132,18 @@ class ServeIT {
     }
 
     /** A config file is an argument file (@FILE): a line per argument or option, # for comments. */
+    /** With --json, what stops serve is an event too, so that stderr stays one JSON object a line. */
+    @Test
+    void aPortInUseIsAJsonEventUnderJson() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.ofLiteral("127.0.0.1"))) {
+            ClientProcess.Result r = ClientProcess.run(new byte[0], "serve", "--json", "echo/tcp@127.0.0.1:" + taken.getLocalPort());
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err().lines().toList()).singleElement().satisfies(line -> assertThat(line)
+                    .matches("\\{\"time\":\"[^\"]+\",\"event\":\"failed\",\"message\":\"cannot listen on tcp 127\\.0\\.0\\.1:"
+                            + taken.getLocalPort() + " — address already in use \\(another program serves it; stop that one or choose another port\\)\"}"));
+        }
+    }
+
     @Test
     void serveTakesItsArgumentsFromAFile(@TempDir Path dir) throws Exception {
         Path args = Files.writeString(dir.resolve("serve.args"), String.join("\n",
