@@ -13,8 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The open connections of an engine: a limit on how many, a way to wait until none is left, and a
- * way to close them all. Every connection takes a token before it is accepted and gives it back in
- * its {@code finally}, whatever happened. Shared by the engines (the {@code threads} engine blocks
+ * way to close them all. Every connection takes a token (the threads engine just after the accept,
+ * an event loop before it) and gives it back in its {@code finally}, whatever happened. Shared by the engines (the {@code threads} engine blocks
  * in {@link #acquire}, an event loop, which must not block, uses {@link #tryAcquire}).
  */
 public final class Connections {
@@ -60,6 +60,12 @@ public final class Connections {
     }
 
     /** Takes a token if one is free at once: false when the limit is reached. */
+    /** Waits until a token is free, without taking it (another thread may take it first). */
+    public void awaitFree() throws InterruptedException {
+        tokens.acquire();
+        tokens.release();
+    }
+
     public boolean tryAcquire() {
         return tokens.tryAcquire();
     }

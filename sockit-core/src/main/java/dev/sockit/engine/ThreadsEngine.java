@@ -120,8 +120,11 @@ public final class ThreadsEngine implements Engine {
         BlockingConnection.Shared shared = new BlockingConnection.Shared(listener, service, connections, config.events(), config.bufferSize(),
                 config.busyPoll().toNanos());
         while (true) {
+            // At the limit, wait for a free token before taking a connection off the backlog, but do not
+            // hold one while accept waits: a token held by each idle listener would be a connection fewer
+            // for the others (with a limit below the number of listeners, some would never serve).
             try {
-                connections.acquire();
+                connections.awaitFree();
             } catch (InterruptedException e) {
                 return;
             }
@@ -129,10 +132,8 @@ public final class ThreadsEngine implements Engine {
             try {
                 accepted = accept(acceptor);
             } catch (ClosedChannelException e) {
-                connections.release(null);
                 return; // the server is stopping
             } catch (IOException e) {
-                connections.release(null);
                 try {
                     backoff.failed(e);
                 } catch (InterruptedException ie) {
@@ -140,13 +141,22 @@ public final class ThreadsEngine implements Engine {
                 }
                 continue;
             }
+            try {
+                // Another listener may have taken the free token meanwhile: then this connection waits,
+                // accepted, as it would have in the backlog (one at most per listener).
+                connections.acquire();
+            } catch (InterruptedException e) {
+                closeQuietly(accepted);
+                return;
+            }
+            if (!acceptor.socket().isOpen()) {
+                closeQuietly(accepted); // the server stopped while it waited: not served after the stop
+                connections.release(null);
+                return;
+            }
             if (!connections.admit(accepted.peer())) {
                 backoff.succeeded();
-                try {
-                    accepted.stream().close(); // not allowed by the access list, or its source has as many open as the per-source limit allows
-                } catch (IOException ignored) {
-                    // closed anyway
-                }
+                closeQuietly(accepted); // not allowed by the access list, or its source has as many open as the per-source limit allows
                 connections.release(null);
                 continue;
             }
@@ -178,13 +188,17 @@ public final class ThreadsEngine implements Engine {
         }
     }
 
-    /** Undoes what the accept loop did for a connection it could not hand to a thread. */
-    private void notServed(StreamAcceptor.Accepted accepted, BlockingConnection c) {
+    private static void closeQuietly(StreamAcceptor.Accepted accepted) {
         try {
             accepted.stream().close();
         } catch (IOException | RuntimeException ignored) {
             // closed as far as it can be
         }
+    }
+
+    /** Undoes what the accept loop did for a connection it could not hand to a thread. */
+    private void notServed(StreamAcceptor.Accepted accepted, BlockingConnection c) {
+        closeQuietly(accepted);
         if (c != null) {
             connections.closed(c);
             connections.release(c);

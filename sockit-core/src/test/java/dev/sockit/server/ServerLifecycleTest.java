@@ -202,6 +202,26 @@ class ServerLifecycleTest {
         }
     }
 
+    /** A listener waiting for its next client holds no connection of the limit: every listener is served. */
+    @Test
+    void underALimitBelowTheListenersEachIsStillServed() throws Exception {
+        Settings fixed = Settings.defaults().withClock(java.time.Clock.fixed(java.time.Instant.parse("2030-01-02T03:04:05Z"), java.time.ZoneOffset.UTC));
+        try (Server server = Loopback.builder().events(events).settings(fixed).maxConnections(1)
+                .serve(Service.named("daytime").orElseThrow(), Transport.TCP, Endpoint.parse("127.0.0.1:0"))
+                .serve(Service.named("time").orElseThrow(), Transport.TCP, Endpoint.parse("127.0.0.1:0"))
+                .serve(Service.named("qotd").orElseThrow(), Transport.TCP, Endpoint.parse("127.0.0.1:0")).start()) {
+            List<Listener> there = server.listeners();
+            // forth and back: whichever listener a held token would favour, some client asks another
+            for (Listener l : List.of(there.get(0), there.get(1), there.get(2), there.get(2), there.get(1), there.get(0))) {
+                try (Socket s = new Socket()) {
+                    s.connect(((Endpoint.Inet) l.bound()).toSocketAddress(), 5000);
+                    s.setSoTimeout(20_000); // a listener starved of the one token fails here instead of hanging
+                    assertThat(s.getInputStream().readAllBytes()).as(l.toString()).isNotEmpty();
+                }
+            }
+        }
+    }
+
     @Test
     void aPortInUseSaysSoAndLeavesNothingOpen() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
