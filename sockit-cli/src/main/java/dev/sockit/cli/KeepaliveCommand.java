@@ -97,7 +97,12 @@ final class KeepaliveCommand implements Callable<Integer> {
 
     private SocketChannel acceptOne(Endpoint.Inet where, SocketOptions options, PrintStream out) throws IOException {
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.bind(where.toSocketAddress());
+            java.net.InetSocketAddress address = dev.sockit.server.ListenException.addressOf(dev.sockit.net.Transport.TCP, where);
+            try {
+                server.bind(address);
+            } catch (IOException e) {
+                throw dev.sockit.server.ListenException.of(dev.sockit.net.Transport.TCP, where, e); // as listen and serve say it
+            }
             event(out, "listening", Map.of("endpoint", Endpoint.of(server.getLocalAddress()).toString()),
                     "listening on " + Endpoint.of(server.getLocalAddress()) + "; waiting for one client");
             // The channel's own accept has no timeout; its socket adaptor honours SO_TIMEOUT.

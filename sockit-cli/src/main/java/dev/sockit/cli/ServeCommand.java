@@ -113,6 +113,9 @@ final class ServeCommand implements Callable<Integer> {
                     + "more are closed as soon as they are accepted, and counted in a warning at most every 10 s (default: no such limit).")
     int maxPerSource;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--allow", paramLabel = "BLOCK", split = ",", converter = AddressBlockConverter.class,
             description = "Serve only clients in these address blocks (ADDRESS or ADDRESS/PREFIX: 192.0.2.0/24, 2001:db8::/32, ::1), "
                     + "comma-separated or repeated, over TCP and UDP: xinetd's only_from. Others' connections are closed as soon as "
@@ -219,6 +222,15 @@ final class ServeCommand implements Callable<Integer> {
         });
         if (account != null) {
             account.requireSwitchable(); // said before binding, where a port below 1024 would fail less clearly
+        }
+        for (String option : List.of("--allow", "--deny")) {
+            // picocli's split drops empty parts: "--allow ," would otherwise leave the server open to all
+            var matched = spec == null ? null : spec.commandLine().getParseResult().matchedOption(option);
+            for (String v : matched == null ? List.<String>of() : matched.originalStringValues()) {
+                if (java.util.Arrays.stream(v.split(",", -1)).anyMatch(String::isBlank)) {
+                    throw new Main.UsageException(option + " '" + v + "': an empty address block (a comma too many?)");
+                }
+            }
         }
         AccessList access = new AccessList(allow, deny);
         Settings settings = Settings.defaults().withDaytime(usage(() -> Daytime.Format.of(daytimeFormat)));

@@ -93,6 +93,10 @@ class CliErrorsTest {
             "daytime ::1:17013|sockit: bad endpoint '::1:17013': write IPv6 addresses in brackets, e.g. [::1]:17013",
             "bench 127.0.0.1:7 --service finger|sockit: unknown service 'finger'; services: echo, discard, daytime, qotd, chargen, time, sink",
             "chargen 127.0.0.1:19 --bytes 1x|sockit: Invalid value for option '--bytes': '1x' is not a size; write e.g. 64, 16K, 1M, 2G",
+            "serve echo@:0 --allow ,|sockit: --allow ',': an empty address block (a comma too many?)",
+            "serve echo@:0 --allow 10.0.0.0/8 --deny 10.1.0.0/16,|sockit: --deny '10.1.0.0/16,': an empty address block (a comma too many?)",
+            "listen 256.1.1.1:7|sockit: bad endpoint '256.1.1.1:7': '256.1.1.1' is not a valid IP address",
+            "keepalive --listen 256.1.1.1:7|sockit: bad endpoint '256.1.1.1:7': '256.1.1.1' is not a valid IP address",
             "daytime 127.0.0.1:13 --nodelay=echo|sockit: '--nodelay=echo': naming a service (SERVICE=...) is for sockit serve only",
             "daytime 127.0.0.1:13 --reuseport|sockit: Unknown option: '--reuseport'",
             "listen :0 --max-connections 5|sockit: --max-connections is for --keep-open; without it listen serves one client",
@@ -140,12 +144,40 @@ class CliErrorsTest {
         }
     }
 
+    /** listen and keepalive --listen say why a bind failed as serve does. */
+    @Test
+    void listenersSayWhyTheyCannotListen(@TempDir Path dir) throws Exception {
+        Path nowhere = dir.resolve("nodir/x.sock");
+        Result r = run("listen", "unix:" + nowhere);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("sockit: cannot listen on unix unix:" + nowhere + " — directory " + nowhere.getParent()
+                + " does not exist (create it first)\n");
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.ofLiteral("127.0.0.1"))) {
+            r = run("keepalive", "--listen", "127.0.0.1:" + taken.getLocalPort());
+            assertThat(r.code()).isEqualTo(1);
+            assertThat(r.err()).isEqualTo("sockit: cannot listen on tcp 127.0.0.1:" + taken.getLocalPort()
+                    + " — address already in use (another program serves it; stop that one or choose another port)\n");
+        }
+    }
+
     @Test
     void quotesFilesAreChecked(@TempDir Path dir) throws Exception {
         Path missing = dir.resolve("none");
         Result r = run("serve", "qotd@127.0.0.1:0", "--quotes", missing.toString());
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.err()).startsWith("sockit: cannot read quotes file " + missing + ": no such file\n");
+
+        r = run("serve", "qotd@127.0.0.1:0", "--quotes", "/dev/zero");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("sockit: /dev/zero: not a regular file\n");
+
+        Path huge = dir.resolve("huge");
+        try (var f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            f.setLength(3L << 30); // sparse: 3 GiB that take no disk
+        }
+        r = run("serve", "qotd@127.0.0.1:0", "--quotes", huge.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("sockit: " + huge + ": 3221225472 bytes; a quotes file may have at most 16 MiB");
 
         Path tooLong = dir.resolve("long");
         Files.writeString(tooLong, "x".repeat(700));

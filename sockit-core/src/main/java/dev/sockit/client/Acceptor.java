@@ -76,7 +76,7 @@ public final class Acceptor implements AutoCloseable {
                 ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                 options.applyToListener(ch);
             }
-            ch.bind(endpoint.toSocketAddress(), backlog);
+            ch.bind(endpoint instanceof Endpoint.Inet i ? ListenException.addressOf(Transport.TCP, i) : endpoint.toSocketAddress(), backlog);
             return new Acceptor(ch, null, endpoint, Endpoint.of(ch.getLocalAddress()), options);
         } catch (IOException | RuntimeException e) {
             if (ch != null) {
@@ -85,6 +85,9 @@ public final class Acceptor implements AutoCloseable {
                 } catch (IOException ignored) {
                     // failed anyway
                 }
+            }
+            if (e instanceof ListenException said) {
+                throw said;
             }
             throw ListenException.of(Transport.TCP, endpoint, e instanceof IOException io ? io : new IOException(e.getMessage(), e));
         }

@@ -97,7 +97,21 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
         if (!host.isEmpty() && !host.contains(":") && !host.matches("[A-Za-z0-9._-]+")) {
             throw new IllegalArgumentException("bad endpoint '" + text + "': '" + host + "' is not a host name or address");
         }
+        if ((host.contains(":") || host.matches("[0-9.]+")) && !isIpLiteral(host)) {
+            throw new IllegalArgumentException("bad endpoint '" + text + "': '" + host + "' is not a valid IP address");
+        }
         return new Inet(host, p);
+    }
+
+    /** Whether {@code s} (a zone after % aside, which names an interface only the system can check) is an IP address. */
+    private static boolean isIpLiteral(String s) {
+        int zone = s.indexOf('%');
+        try {
+            java.net.InetAddress.ofLiteral(zone < 0 ? s : s.substring(0, zone));
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** Whether {@code s} (a zone after % aside) is an IPv6 address: "::1:7" is, "::1:17013" is not (a group of five digits). */

@@ -178,12 +178,7 @@ final class Binder {
      * JDK would fail a TCP bind without a message, and bind UDP to the wildcard, every address.
      */
     private static InetSocketAddress resolve(Transport t, Endpoint.Inet endpoint) throws ListenException {
-        InetSocketAddress a = endpoint.toSocketAddress();
-        if (a.isUnresolved()) {
-            throw new ListenException("cannot listen on " + t.label(endpoint) + " " + endpoint + " — cannot resolve '" + endpoint.host()
-                    + "' (use an address of this machine, or :PORT for all)", ListenException.Reason.NO_SUCH_ADDRESS, null);
-        }
-        return a;
+        return ListenException.addressOf(t, endpoint);
     }
 
     private static ProtocolFamily familyOf(java.net.SocketAddress a) {

@@ -54,8 +54,19 @@ public final class Qotd {
         return new Qotd(quotations);
     }
 
+    /** Quotes files are read whole, into memory the server keeps: bounded. */
+    static final long MAX_FILE_BYTES = 16L * 1024 * 1024;
+
     /** Loads quotations from a fortune-style file. */
     public static Qotd load(Path file) throws IOException {
+        // Checked before reading: a device (/dev/zero) or a FIFO would be read for ever, a huge file into memory.
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(file + ": not a regular file");
+        }
+        if (Files.size(file) > MAX_FILE_BYTES) {
+            throw new IllegalArgumentException(file + ": " + Files.size(file) + " bytes; a quotes file may have at most "
+                    + MAX_FILE_BYTES / (1024 * 1024) + " MiB (fortune's largest files are under 1 MiB)");
+        }
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);

@@ -108,6 +108,14 @@ class OneShotClientsTest {
     }
 
     @Test
+    void aQuotationWithTerminalEscapesIsRefused() throws Exception {
+        try (Peers.Plain p = new Peers.Plain(V4, (in, out, s) -> out.write("caf\u00e9 \u001b]0;owned\u0007\r\n".getBytes(StandardCharsets.UTF_8)))) {
+            assertThatThrownBy(() -> QotdClient.fetch(Peers.dialer(), p.endpoint(), Transport.TCP))
+                    .hasMessage("the reply's byte 6 is 0x1b, a control character; is it a qotd server?");
+        }
+    }
+
+    @Test
     void qotdKeepsTheLinesOfAMultiLineQuotation() throws Exception {
         try (Peers.Plain p = new Peers.Plain(V4, (in, out, s) -> out.write("line one\r\nline two\r\n".getBytes(StandardCharsets.UTF_8)))) {
             assertThat(QotdClient.fetch(Peers.dialer(), p.endpoint(), Transport.TCP)).isEqualTo("line one\r\nline two");

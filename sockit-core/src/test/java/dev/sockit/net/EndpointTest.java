@@ -50,6 +50,8 @@ class EndpointTest {
             "''|empty endpoint",
             "localhost|no port",
             "::1:7|write IPv6 addresses in brackets, e.g. [::1]:7",
+            "256.1.1.1:7|'256.1.1.1' is not a valid IP address",
+            "[2001:db8::12345]:7|'2001:db8::12345' is not a valid IP address",
             "[::1|missing ]",
             "[::1]7|expected :PORT after ]",
             "host:70000|out of range 0..65535",
