@@ -164,7 +164,7 @@ final class BenchCommand implements Callable<Integer> {
         require(!udp || (sz >= 8 && sz <= 65_507), "--size for UDP must be from 8 bytes (the sequence number) to 65,507");
         require(!duration.isZero() && !duration.isNegative(), "--duration must be more than 0");
         require(!timeout.isZero(), "--timeout must be more than 0");
-        require(rate >= 0, "--rate must not be negative");
+        require(rate >= 0 && rate <= 1e9, "--rate must be a number from 0 (as fast as possible) to 1e9 per second, not " + rate);
         require(rate == 0 || m == Mode.PINGPONG || m == Mode.CONNRATE, "--rate paces pingpong and connrate only");
         Plan.Threads kind = switch (threads.toLowerCase(Locale.ROOT)) {
             case "auto" -> Plan.Threads.AUTO;

@@ -177,7 +177,7 @@ public final class Main implements Runnable {
             err.println("Try 'sockit --help' for more information.");
             return 2;
         }
-        err.println("sockit: " + e.getMessage());
+        err.println("sockit: " + printable(e.getMessage()));
         String name = cmd.getCommandSpec().qualifiedName();
         err.println("Try '" + name + " --help' for more information.");
         return 2;
@@ -206,7 +206,7 @@ public final class Main implements Runnable {
             return 1;
         }
         if (e instanceof UsageException || e instanceof IllegalArgumentException) {
-            err.println("sockit: " + e.getMessage());
+            err.println("sockit: " + printable(e.getMessage()));
             err.println("Try '" + command + " --help' for more information.");
             if (debug) {
                 e.printStackTrace(err);
@@ -214,12 +214,33 @@ public final class Main implements Runnable {
             return 2;
         }
         String message = e.getMessage() != null ? e.getMessage() : e.toString();
-        err.println("sockit: " + message);
+        err.println("sockit: " + printable(message));
         if (debug) {
             e.printStackTrace(err);
         }
         err.flush();
         return 1;
+    }
+
+    /** The longest error line: an argument file's 5 MB line quoted whole would be no line to read. */
+    static final int LONGEST_MESSAGE = 500;
+
+    /**
+     * An error as one line a terminal shows as it is: control characters (from an argument file of
+     * binary, or a hostile peer's words) as \xNN, and cut short past {@link #LONGEST_MESSAGE}.
+     */
+    static String printable(String message) {
+        String m = String.valueOf(message);
+        StringBuilder b = new StringBuilder(Math.min(m.length(), LONGEST_MESSAGE + 16));
+        for (int i = 0; i < m.length() && b.length() < LONGEST_MESSAGE; i++) {
+            char c = m.charAt(i);
+            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+                b.append(String.format("\\x%02x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.length() < LONGEST_MESSAGE || m.length() <= LONGEST_MESSAGE ? b.toString() : b + "... (" + m.length() + " characters)";
     }
 
     private static Object debugOf(CommandLine cmd) {

@@ -93,7 +93,7 @@ final class ServeCommand implements Callable<Integer> {
     EngineKind engine;
 
     @Option(names = "--busy-poll", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "With few connections, after handling input keep polling this long for more before sleeping (epoll: the loop; threads: the connection's thread); lower latency for interactive clients, for CPU while they are active; 0 sleeps at once (default: 50us, or 0 when a CPU quota limits the process, as in a container with a CPU limit).")
+            description = "With few connections, after handling input keep polling this long for more before sleeping (epoll: the loop; threads: the connection's thread); lower latency for interactive clients, for CPU while they are active; 0 sleeps at once (default: 50us, or 0 when a CPU quota limits the process, as in a container with a CPU limit; at most 10ms).")
     Duration busyPoll;
 
     @Option(names = "--iterative", description = "Serve one connection at a time per listener, like the classic iterative servers.")
@@ -298,6 +298,10 @@ final class ServeCommand implements Callable<Integer> {
                 .maxConnections(limit).maxPerSource(maxPerSource).access(access).portOffset(portOffset).idleTimeout(idleTimeout).grace(grace)
                 .replyLimits(limits).reportEvery(reportEvery).socketMode(socketMode == null ? -1 : socketMode);
         if (busyPoll != null) {
+            if (busyPoll.compareTo(Server.Builder.MAX_BUSY_POLL) > 0) {
+                throw new Main.UsageException("--busy-poll must be from 0 to " + Server.Builder.MAX_BUSY_POLL.toMillis() + "ms, not "
+                        + spec.commandLine().getParseResult().matchedOption("--busy-poll").originalStringValues().getLast());
+            }
             builder.busyPoll(busyPoll);
         }
         if (account != null) {
@@ -408,6 +412,13 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (replySources < 1) {
             throw new Main.UsageException("--reply-sources must be at least 1, not " + replySources);
+        }
+        if (noReplyLimits && spec != null) {
+            for (String limit : List.of("--reply-rate", "--reply-burst", "--global-reply-rate")) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(limit)) {
+                    throw new Main.UsageException("--no-reply-limits and " + limit + " contradict each other; give one");
+                }
+            }
         }
         double perSource = noReplyLimits ? 0 : replyRate;
         double global = noReplyLimits ? 0 : globalReplyRate;

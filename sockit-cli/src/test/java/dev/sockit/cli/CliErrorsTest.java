@@ -97,6 +97,9 @@ class CliErrorsTest {
             "serve echo@:0 --allow 10.0.0.0/8 --deny 10.1.0.0/16,|sockit: --deny '10.1.0.0/16,': an empty address block (a comma too many?)",
             "listen 256.1.1.1:7|sockit: bad endpoint '256.1.1.1:7': '256.1.1.1' is not a valid IP address",
             "keepalive --listen 256.1.1.1:7|sockit: bad endpoint '256.1.1.1:7': '256.1.1.1' is not a valid IP address",
+            "serve echo@:0 --busy-poll 10h|sockit: --busy-poll must be from 0 to 10ms, not 10h",
+            "bench 127.0.0.1:7 --rate NaN|sockit: --rate must be a number from 0 (as fast as possible) to 1e9 per second, not NaN",
+            "serve echo@:0 --no-reply-limits --reply-rate 5|sockit: --no-reply-limits and --reply-rate contradict each other; give one",
             "daytime 127.0.0.1:13 --nodelay=echo|sockit: '--nodelay=echo': naming a service (SERVICE=...) is for sockit serve only",
             "daytime 127.0.0.1:13 --reuseport|sockit: Unknown option: '--reuseport'",
             "listen :0 --max-connections 5|sockit: --max-connections is for --keep-open; without it listen serves one client",
@@ -123,6 +126,23 @@ class CliErrorsTest {
         String[] flag = {"serve", "--json", "@" + dir.resolve("serve.args")};
         assertThat(Main.unreadableArgumentFile(Main.commandLine(flag), flag)).as("after a flag, which takes no value: checked")
                 .isEqualTo("cannot read argument file " + dir.resolve("serve.args") + ": no such file");
+    }
+
+    /** An argument file of binary, or a huge line, still gives one short line a terminal shows as it is. */
+    @Test
+    void garbageInAnArgumentFileIsQuotedPrintablyAndShort(@TempDir Path dir) throws Exception {
+        // C1 CSI (U+009B), which a terminal takes as ESC [: picocli keeps it inside the word (it splits at C0 controls)
+        Path garbage = Files.writeString(dir.resolve("garbage.args"), "finger\u009b2J");
+        Result r = run("serve", "@" + garbage);
+        assertThat(r.code()).isEqualTo(2);
+        String first = r.err().lines().findFirst().orElseThrow();
+        assertThat(first).startsWith("sockit: unknown service 'finger\\x9b2j' in 'finger\\x9b2J'").doesNotContain("\u009b");
+
+        Path huge = Files.writeString(dir.resolve("huge.args"), "x".repeat(5_000_000));
+        r = run("serve", "@" + huge);
+        assertThat(r.code()).isEqualTo(2);
+        first = r.err().lines().findFirst().orElseThrow();
+        assertThat(first).hasSizeLessThan(Main.LONGEST_MESSAGE + 50).endsWith(" characters)");
     }
 
     /** What a bad line of an argument file says: the same as on the command line. */

@@ -259,7 +259,7 @@ class ServeIT {
 
     /**
      * The virtual-thread scheduler never preempts, and a busy-polling connection holds its carrier for
-     * as long as its client keeps sending within the poll. On one CPU (one carrier) with a 10 s poll, a
+     * as long as its client keeps sending within the poll. On one CPU (one carrier) with the longest poll (10 ms), a
      * client that never pauses would keep the acceptor from ever running if its connection did not
      * step aside now and then (a yield is not enough: the carrier takes the thread straight back): a
      * second client must still be served while the first one chats.
@@ -269,7 +269,7 @@ class ServeIT {
     void aChattyClientOnOneCpuDoesNotKeepOthersWaiting(String engine) throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/taskset")), "needs taskset (util-linux) to give the server one CPU");
         try (SockitProcess p = SockitProcess.start(List.of("/usr/bin/taskset", "-c", "0"),
-                "serve", "--json", "--engine", engine, "--busy-poll", "10s", "echo@:0")) {
+                "serve", "--json", "--engine", engine, "--busy-poll", "10ms", "echo@:0")) {
             int port = ports(p, 1).get("echo");
             AtomicBoolean secondServed = new AtomicBoolean();
             AtomicLong chatted = new AtomicLong();

@@ -196,10 +196,14 @@ public final class Server implements AutoCloseable {
         private Builder() {
         }
 
+        /** The longest busy poll: far above the tens of microseconds it is for. */
+        public static final Duration MAX_BUSY_POLL = Duration.ofMillis(10);
+
         /** How long an engine polls for more input before sleeping (see {@link EngineConfig#busyPoll()}). */
         public Builder busyPoll(Duration d) {
-            if (d.isNegative()) {
-                throw new IllegalArgumentException("busy poll cannot be negative");
+            if (d.isNegative() || d.compareTo(MAX_BUSY_POLL) > 0) {
+                // polling is a CPU spent waiting: microseconds are its use; a longer one is a mistake that burns a CPU
+                throw new IllegalArgumentException("busy poll must be from 0 to " + MAX_BUSY_POLL.toMillis() + " ms, not " + d);
             }
             this.busyPoll = d;
             return this;
