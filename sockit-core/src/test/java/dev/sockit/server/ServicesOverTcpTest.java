@@ -49,14 +49,14 @@ class ServicesOverTcpTest {
     }
 
     /**
-     * With a long busy poll every message after the first is picked up by polling, not by a blocking
+     * With the longest busy poll every message after the first is picked up by polling, not by a blocking
      * read (the threads engine with one connection; the epoll engine's loop), and the end of stream
      * too: every round trip is still whole, and half-close still ends the connection.
      */
     @ParameterizedTest
     @ValueSource(strings = {"127.0.0.1", "::1"})
     void echoAnswersEveryMessageWhileBusyPolling(String host) throws Exception {
-        try (Server server = Loopback.serve(host, "echo", SETTINGS, events, b -> b.busyPoll(Duration.ofSeconds(2)));
+        try (Server server = Loopback.serve(host, "echo", SETTINGS, events, b -> b.busyPoll(Server.Builder.MAX_BUSY_POLL));
              Socket s = Loopback.connect(server)) {
             OutputStream out = s.getOutputStream();
             for (int i = 0; i < 200; i++) {
