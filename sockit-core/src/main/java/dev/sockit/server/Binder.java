@@ -128,7 +128,7 @@ final class Binder {
                     yield new Bound(listener, ch, null, null, u.file());
                 }
                 case Endpoint.Inet i -> {
-                    ServerSocketChannel ch = tcp(resolve(t, i), sharedPort(service, i), options);
+                    ServerSocketChannel ch = tcp(resolve(t, i), sharedPort(service, i), i.isWildcard(), options);
                     Endpoint bound = Endpoint.of(ch.getLocalAddress());
                     remember(service, i, bound);
                     Listener listener = new Listener(service, t, i, bound, options, options.readBack(familyOf(ch.getLocalAddress()), ch));
@@ -186,19 +186,24 @@ final class Binder {
     }
 
     /** {@code address} on {@code port}: the port shared with the service's other listeners, or if taken here, the one asked for. */
-    private ServerSocketChannel tcp(InetSocketAddress address, int port, SocketOptions options) throws IOException {
+    private ServerSocketChannel tcp(InetSocketAddress address, int port, boolean everyAddress, SocketOptions options) throws IOException {
         try {
-            return tcpOn(new InetSocketAddress(address.getAddress(), port), options);
+            return tcpOn(new InetSocketAddress(address.getAddress(), port), everyAddress, options);
         } catch (BindException e) {
             if (port != address.getPort()) {
-                return tcpOn(address, options); // the shared port is taken here: any free one
+                return tcpOn(address, everyAddress, options); // the shared port is taken here: any free one
             }
             throw e;
         }
     }
 
-    private static ServerSocketChannel tcpOn(InetSocketAddress address, SocketOptions options) throws IOException {
-        ServerSocketChannel ch = ServerSocketChannel.open();
+    /**
+     * A listening socket of the address's own family, so that 0.0.0.0 means IPv4 only, as it does for
+     * UDP (the JDK's default socket is IPv6 and binds 0.0.0.0 as [::], both families); only :PORT, every
+     * address, gets the dual-stack socket.
+     */
+    private static ServerSocketChannel tcpOn(InetSocketAddress address, boolean everyAddress, SocketOptions options) throws IOException {
+        ServerSocketChannel ch = everyAddress ? ServerSocketChannel.open() : ServerSocketChannel.open(familyOf(address));
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             options.applyToListener(ch);

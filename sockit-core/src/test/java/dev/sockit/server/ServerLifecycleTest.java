@@ -202,6 +202,21 @@ class ServerLifecycleTest {
         }
     }
 
+    /** 0.0.0.0 is IPv4's every address, over TCP as over UDP: not IPv6 as well, as the JDK's default socket would make it. */
+    @Test
+    void zeroZeroZeroZeroIsIpv4Only() throws Exception {
+        try (Server server = Loopback.builder().events(events)
+                .serve(Service.named("daytime").orElseThrow(), Transport.TCP, Endpoint.parse("0.0.0.0:0")).start()) {
+            Endpoint.Inet bound = (Endpoint.Inet) server.listeners().getFirst().bound();
+            assertThat(bound.host()).isEqualTo("0.0.0.0");
+            try (Socket v4 = new Socket("127.0.0.1", bound.port())) {
+                v4.setSoTimeout(20_000);
+                assertThat(v4.getInputStream().readAllBytes()).isNotEmpty();
+            }
+            assertThatThrownBy(() -> new Socket("::1", bound.port()).close()).isInstanceOf(ConnectException.class);
+        }
+    }
+
     /** A listener waiting for its next client holds no connection of the limit: every listener is served. */
     @Test
     void underALimitBelowTheListenersEachIsStillServed() throws Exception {
