@@ -474,8 +474,16 @@ final class ServeCommand implements Callable<Integer> {
         if (bind.isEmpty()) {
             return "";
         }
+        if (bind.regionMatches(true, 0, "unix:", 0, 5)) {
+            throw new Main.UsageException("--bind takes an IP address or a host name; a Unix socket is a SPEC of its own, e.g. echo@" + bind);
+        }
         String h = bind.startsWith("[") && bind.endsWith("]") ? bind.substring(1, bind.length() - 1) : bind;
-        Endpoint e = usage(() -> Endpoint.parse(h.contains(":") ? "[" + h + "]:0" : h + ":0"));
+        Endpoint e;
+        try {
+            e = Endpoint.parse(h.contains(":") ? "[" + h + "]:0" : h + ":0");
+        } catch (IllegalArgumentException ex) {
+            throw new Main.UsageException("--bind '" + bind + "': " + ex.getMessage().replaceFirst("^bad endpoint '[^']*': ", ""));
+        }
         return ((Endpoint.Inet) e).host();
     }
 
