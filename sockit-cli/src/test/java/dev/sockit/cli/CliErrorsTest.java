@@ -174,6 +174,9 @@ class CliErrorsTest {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("sockit: cannot listen on unix unix:" + nowhere + " — directory " + nowhere.getParent()
                 + " does not exist (create it first)\n");
+        r = run("listen", "--udp", "unix:" + dir);
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("sockit: cannot listen on unixgram unix:" + dir + " — " + dir + " exists and is not a socket; sockit will not replace it\n");
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.ofLiteral("127.0.0.1"))) {
             r = run("keepalive", "--listen", "127.0.0.1:" + taken.getLocalPort());
             assertThat(r.code()).isEqualTo(1);

@@ -10,6 +10,7 @@ import dev.sockit.net.SocketOptions;
 import dev.sockit.net.Transport;
 import dev.sockit.net.UnixSocketAddress;
 import dev.sockit.server.ListenException;
+import dev.sockit.server.SocketFiles;
 
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -61,6 +62,9 @@ public final class Acceptor implements AutoCloseable {
     /** Binds a listening socket whose accepted connections get {@code options}. */
     public static Acceptor bind(Endpoint endpoint, int backlog, SocketOptions options) throws ListenException {
         UnsupportedTransportException.check(Transport.TCP, endpoint);
+        if (endpoint instanceof Endpoint.Unix u) {
+            SocketFiles.prepare(Transport.TCP, u); // as serve: a missing directory named, a stale file replaced, any other file left
+        }
         if (endpoint instanceof Endpoint.Unix u && u.abstractName()) {
             try {
                 UnixStreamListener l = UnixStreamListener.bind(UnixSocketAddress.of(u), backlog);

@@ -46,6 +46,7 @@ public final class DatagramListener implements AutoCloseable {
     public static DatagramListener bind(Endpoint endpoint) throws ListenException {
         UnsupportedTransportException.check(Transport.UDP, endpoint);
         if (endpoint instanceof Endpoint.Unix u) {
+            dev.sockit.server.SocketFiles.prepare(Transport.UDP, u); // as serve: a missing directory named, a stale file replaced, any other file left
             try {
                 UnixDatagramSocket s = UnixDatagramSocket.bind(UnixSocketAddress.of(u));
                 return new DatagramListener(null, s, u, s.localAddress().toEndpoint());

@@ -22,7 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * file left behind by a server that died is replaced, but only when nothing answers on it; a file that
  * is not a socket is never touched; and {@code --socket-mode} applies from the moment the file exists.
  */
-final class SocketFiles {
+public final class SocketFiles {
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
     /** umask is per process: two servers of this JVM binding at once must not interleave their masks. */
@@ -32,7 +32,7 @@ final class SocketFiles {
     }
 
     /** Makes {@code endpoint}'s path ready for bind: its directory exists and no live socket holds it. */
-    static void prepare(Transport transport, Endpoint.Unix endpoint) throws ListenException {
+    public static void prepare(Transport transport, Endpoint.Unix endpoint) throws ListenException {
         if (endpoint.abstractName()) {
             return;
         }
