@@ -15,7 +15,7 @@ final class BenchReport {
     private static final double[] PERCENTILES = {50, 90, 99, 99.9};
 
     /** Heavy loss against a sockit server is most often its UDP guard doing its job, not the network. */
-    static final String LIMITED = "; a sockit server limits UDP replies per source (20/s by default): serve with --no-reply-limits to measure it";
+    static final String LIMITED = "; if it is a sockit server, it limits UDP replies per source (20/s by default): serve with --no-reply-limits to measure it";
 
     private BenchReport() {
     }
@@ -29,7 +29,7 @@ final class BenchReport {
                 if (p.udp()) {
                     long tries = r.ops() + r.lost();
                     rows.add(row("lost", count(r.lost()), tries == 0 ? "" : f("%.3f%% of %s sent", 100.0 * r.lost() / tries, count(tries))
-                            + (r.lost() * 100 > tries ? LIMITED : "")));
+                            + (r.lost() > r.ops() ? LIMITED : "")));
                 }
                 rows.add(row("sent", mb(r.sent()), f("%.2f MB/s", r.sentMBps())));
                 rows.add(row("received", mb(r.received()), f("%.2f MB/s", r.receivedMBps())));

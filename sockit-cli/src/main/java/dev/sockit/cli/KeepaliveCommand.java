@@ -96,8 +96,8 @@ final class KeepaliveCommand implements Callable<Integer> {
     }
 
     private SocketChannel acceptOne(Endpoint.Inet where, SocketOptions options, PrintStream out) throws IOException {
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            java.net.InetSocketAddress address = dev.sockit.server.ListenException.addressOf(dev.sockit.net.Transport.TCP, where);
+        java.net.InetSocketAddress address = dev.sockit.server.BindAddress.of(dev.sockit.net.Transport.TCP, where);
+        try (ServerSocketChannel server = dev.sockit.server.BindAddress.openTcp(where, address)) {
             try {
                 server.bind(address);
             } catch (IOException e) {

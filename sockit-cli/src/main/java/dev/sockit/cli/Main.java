@@ -173,7 +173,7 @@ public final class Main implements Runnable {
                 && !u.getUnmatched().isEmpty() && !u.getUnmatched().getFirst().startsWith("-")) {
             // a word where a command goes: name it as one, not as picocli's "unmatched argument at index 0"
             String commands = String.join(", ", COMMANDS.keySet().stream().filter(c -> !c.equals("train")).toList());
-            err.println("sockit: unknown command '" + u.getUnmatched().getFirst() + "'; commands: " + commands);
+            err.println("sockit: unknown command '" + printable(u.getUnmatched().getFirst()) + "'; commands: " + commands);
             err.println("Try 'sockit --help' for more information.");
             return 2;
         }
@@ -231,16 +231,18 @@ public final class Main implements Runnable {
      */
     static String printable(String message) {
         String m = String.valueOf(message);
-        StringBuilder b = new StringBuilder(Math.min(m.length(), LONGEST_MESSAGE + 16));
-        for (int i = 0; i < m.length() && b.length() < LONGEST_MESSAGE; i++) {
-            char c = m.charAt(i);
+        StringBuilder b = new StringBuilder(Math.min(m.length(), LONGEST_MESSAGE) + 32);
+        int i = 0;
+        while (i < m.length() && b.length() < LONGEST_MESSAGE) {
+            int c = m.codePointAt(i);
             if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-                b.append(String.format("\\x%02x", (int) c));
+                b.append(String.format("\\x%02x", c));
             } else {
-                b.append(c);
+                b.appendCodePoint(c); // whole, never half a surrogate pair
             }
+            i += Character.charCount(c);
         }
-        return b.length() < LONGEST_MESSAGE || m.length() <= LONGEST_MESSAGE ? b.toString() : b + "... (" + m.length() + " characters)";
+        return i < m.length() ? b + "... (" + m.length() + " characters)" : b.toString();
     }
 
     private static Object debugOf(CommandLine cmd) {

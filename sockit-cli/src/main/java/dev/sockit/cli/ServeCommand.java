@@ -338,8 +338,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         stop.await();
         // A second signal while draining means "now": leave at once.
-        Signal.handle(new Signal("TERM"), s -> leaveNow());
-        Signal.handle(new Signal("INT"), s -> leaveNow());
+        Signal.handle(new Signal("TERM"), s -> leaveNow(events));
+        Signal.handle(new Signal("INT"), s -> leaveNow(events));
         server.stopAccepting();
         events.stopping(grace);
         boolean drained = server.stop(grace);
@@ -348,8 +348,8 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** A second signal while draining: the connections still open are cut, and that is said. */
-    private static void leaveNow() {
-        System.err.println("sockit: stopped at once by a second signal; connections still open were cut");
+    private static void leaveNow(EventPrinter events) {
+        events.failed("stopped at once by a second signal; connections still open were cut");
         System.err.flush();
         Runtime.getRuntime().halt(1);
     }

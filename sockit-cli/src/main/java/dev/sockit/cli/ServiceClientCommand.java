@@ -54,7 +54,7 @@ abstract class ServiceClientCommand implements Callable<Integer> {
         try {
             return run(dialer, endpoint, transport);
         } catch (Exception e) {
-            if (json && !printed && !(e instanceof IllegalArgumentException)) {
+            if (json && !printed && !(e instanceof IllegalArgumentException) && !(e instanceof Main.UsageException)) {
                 // a script reading the JSON gets an object either way; the line on stderr and the exit code follow as usual
                 Map<String, Object> f = result(endpoint, transport);
                 f.put("ok", false);

@@ -34,11 +34,15 @@ final class SizeConverter implements CommandLine.ITypeConverter<Integer> {
         }
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
-        return switch (unit) {
-            case "k", "kib" -> n << 10;
-            case "m", "mib" -> n << 20;
-            case "g", "gib" -> n << 30;
-            default -> n;
+        int shift = switch (unit) {
+            case "k", "kib" -> 10;
+            case "m", "mib" -> 20;
+            case "g", "gib" -> 30;
+            default -> 0;
         };
+        if (n > Long.MAX_VALUE >> shift) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is too large");
+        }
+        return n << shift;
     }
 }

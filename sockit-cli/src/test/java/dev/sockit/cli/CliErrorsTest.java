@@ -94,6 +94,7 @@ class CliErrorsTest {
             "serve echo@127.0.0.1:7007 daytime/tcp@127.0.0.1:7007|sockit: 'echo@127.0.0.1:7007' and 'daytime/tcp@127.0.0.1:7007' both ask for tcp 127.0.0.1:7007; one socket serves one service",
             "daytime ::1:17013|sockit: bad endpoint '::1:17013': write IPv6 addresses in brackets, e.g. [::1]:17013",
             "bench 127.0.0.1:7 --service finger|sockit: unknown service 'finger'; services: echo, discard, daytime, qotd, chargen, time, sink",
+            "chargen 127.0.0.1:19 --bytes 17179869184G|sockit: Invalid value for option '--bytes': '17179869184G' is too large",
             "chargen 127.0.0.1:19 --bytes 1x|sockit: Invalid value for option '--bytes': '1x' is not a size; write e.g. 64, 16K, 1M, 2G",
             "serve echo@:0 --allow ,|sockit: --allow ',': an empty address block (a comma too many?)",
             "serve echo@:0 --allow 10.0.0.0/8 --deny 10.1.0.0/16,|sockit: --deny '10.1.0.0/16,': an empty address block (a comma too many?)",
@@ -194,7 +195,7 @@ class CliErrorsTest {
 
         r = run("serve", "qotd@127.0.0.1:0", "--quotes", "/dev/zero");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).startsWith("sockit: /dev/zero: not a regular file\n");
+        assertThat(r.err()).startsWith("sockit: /dev/zero: more than 16 MiB; a quotes file may have at most that");
 
         Path huge = dir.resolve("huge");
         try (var f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
@@ -202,7 +203,10 @@ class CliErrorsTest {
         }
         r = run("serve", "qotd@127.0.0.1:0", "--quotes", huge.toString());
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).startsWith("sockit: " + huge + ": 3221225472 bytes; a quotes file may have at most 16 MiB");
+        assertThat(r.err()).startsWith("sockit: " + huge + ": more than 16 MiB; a quotes file may have at most that");
+        r = run("serve", "qotd@127.0.0.1:0", "--quotes", dir.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("sockit: " + dir + ": a directory, not a file of quotations\n");
 
         Path tooLong = dir.resolve("long");
         Files.writeString(tooLong, "x".repeat(700));

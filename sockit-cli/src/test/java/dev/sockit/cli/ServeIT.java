@@ -131,7 +131,6 @@ class ServeIT {
         }
     }
 
-    /** A config file is an argument file (@FILE): a line per argument or option, # for comments. */
     /** With --json, what stops serve is an event too, so that stderr stays one JSON object a line. */
     @Test
     void aPortInUseIsAJsonEventUnderJson() throws Exception {
@@ -144,6 +143,7 @@ class ServeIT {
         }
     }
 
+    /** A config file is an argument file (@FILE): a line per argument or option, # for comments. */
     @Test
     void serveTakesItsArgumentsFromAFile(@TempDir Path dir) throws Exception {
         Path args = Files.writeString(dir.resolve("serve.args"), String.join("\n",

@@ -9,6 +9,7 @@ import dev.sockit.net.Endpoint;
 import dev.sockit.net.SocketOptions;
 import dev.sockit.net.Transport;
 import dev.sockit.net.UnixSocketAddress;
+import dev.sockit.server.BindAddress;
 import dev.sockit.server.ListenException;
 import dev.sockit.server.SocketFiles;
 
@@ -75,12 +76,14 @@ public final class Acceptor implements AutoCloseable {
         }
         ServerSocketChannel ch = null;
         try {
-            ch = endpoint instanceof Endpoint.Unix ? ServerSocketChannel.open(StandardProtocolFamily.UNIX) : ServerSocketChannel.open();
+            java.net.SocketAddress address = endpoint instanceof Endpoint.Inet i ? BindAddress.of(Transport.TCP, i) : endpoint.toSocketAddress();
+            ch = endpoint instanceof Endpoint.Inet i
+                    ? BindAddress.openTcp(i, (java.net.InetSocketAddress) address) : ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             if (endpoint instanceof Endpoint.Inet) {
                 ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                 options.applyToListener(ch);
             }
-            ch.bind(endpoint instanceof Endpoint.Inet i ? ListenException.addressOf(Transport.TCP, i) : endpoint.toSocketAddress(), backlog);
+            ch.bind(address, backlog);
             return new Acceptor(ch, null, endpoint, Endpoint.of(ch.getLocalAddress()), options);
         } catch (IOException | RuntimeException e) {
             if (ch != null) {

@@ -18,12 +18,16 @@ public final class QotdClient {
      */
     public static String fetch(Dialer dialer, Endpoint endpoint, Transport transport) throws IOException {
         byte[] reply = OneShotClient.fetch(dialer, endpoint, transport, 8 * (Qotd.MAX_BYTES + 1), "qotd");
-        for (int i = 0; i < reply.length; i++) {
-            // a quotation is text (UTF-8 let through); control bytes would reach the user's terminal as escapes
-            if ((reply[i] >= 0 && reply[i] < 0x20 && reply[i] != '\r' && reply[i] != '\n' && reply[i] != '\t') || reply[i] == 0x7f) {
-                throw new IOException("the reply's byte " + i + " is " + Text.showByte(reply[i]) + ", a control character; is it a qotd server?");
+        String quote = new String(reply, StandardCharsets.UTF_8);
+        for (int i = 0; i < quote.length(); i++) {
+            // A quotation is text; control characters (C0, DEL and C1, whose U+009B is a terminal's ESC [)
+            // would reach the user's terminal as escapes.
+            char c = quote.charAt(i);
+            if ((c < 0x20 && c != '\r' && c != '\n' && c != '\t') || (c >= 0x7f && c < 0xa0)) {
+                throw new IOException("the reply has the control character U+" + String.format("%04X", (int) c)
+                        + " at character " + i + "; is it a qotd server?");
             }
         }
-        return Text.stripLineEnd(new String(reply, StandardCharsets.UTF_8));
+        return Text.stripLineEnd(quote);
     }
 }

@@ -59,13 +59,18 @@ public final class Connections {
         tokens.acquire();
     }
 
-    /** Takes a token if one is free at once: false when the limit is reached. */
     /** Waits until a token is free, without taking it (another thread may take it first). */
     public void awaitFree() throws InterruptedException {
         tokens.acquire();
         tokens.release();
     }
 
+    /** Takes a token within {@code millis}: false when none came free meanwhile. */
+    public boolean tryAcquire(long millis) throws InterruptedException {
+        return tokens.tryAcquire(millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Takes a token if one is free at once: false when the limit is reached. */
     public boolean tryAcquire() {
         return tokens.tryAcquire();
     }

@@ -143,15 +143,21 @@ public final class ThreadsEngine implements Engine {
             }
             try {
                 // Another listener may have taken the free token meanwhile: then this connection waits,
-                // accepted, as it would have in the backlog (one at most per listener).
-                connections.acquire();
+                // accepted, as it would have in the backlog (one at most per listener), looking now and
+                // then whether the server has stopped, which closes a backlog's connections too.
+                boolean taken;
+                do {
+                    taken = connections.tryAcquire(100);
+                } while (!taken && acceptor.socket().isOpen());
+                if (!acceptor.socket().isOpen()) {
+                    closeQuietly(accepted); // not served after the stop
+                    if (taken) {
+                        connections.release(null);
+                    }
+                    return;
+                }
             } catch (InterruptedException e) {
                 closeQuietly(accepted);
-                return;
-            }
-            if (!acceptor.socket().isOpen()) {
-                closeQuietly(accepted); // the server stopped while it waited: not served after the stop
-                connections.release(null);
                 return;
             }
             if (!connections.admit(accepted.peer())) {

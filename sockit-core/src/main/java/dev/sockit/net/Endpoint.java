@@ -70,7 +70,7 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
                 host = s;
                 port = null;
             } else if (s.indexOf(':') != colon) {
-                if (defaultPort.isPresent() && looksLikeIpv6(s) && (isIpv6Literal(s) || !isIpv6Literal(s.substring(0, colon)))) {
+                if (defaultPort.isPresent() && looksLikeIpv6(s) && (isIpLiteral(s) || !isIpv6Literal(s.substring(0, colon)))) {
                     host = s; // a bare IPv6 literal where the port may be left out: "::1" (or not one at all: the resolver says so)
                     port = null;
                 } else {

@@ -128,7 +128,7 @@ final class Binder {
                     yield new Bound(listener, ch, null, null, u.file());
                 }
                 case Endpoint.Inet i -> {
-                    ServerSocketChannel ch = tcp(resolve(t, i), sharedPort(service, i), i.isWildcard(), options);
+                    ServerSocketChannel ch = tcp(i, BindAddress.of(t, i), sharedPort(service, i), options);
                     Endpoint bound = Endpoint.of(ch.getLocalAddress());
                     remember(service, i, bound);
                     Listener listener = new Listener(service, t, i, bound, options, options.readBack(familyOf(ch.getLocalAddress()), ch));
@@ -173,37 +173,24 @@ final class Binder {
         return new Bound(listener, null, null, null, null, socket);
     }
 
-    /**
-     * The address to bind {@code endpoint} to. A host name that does not resolve is an error here: the
-     * JDK would fail a TCP bind without a message, and bind UDP to the wildcard, every address.
-     */
-    private static InetSocketAddress resolve(Transport t, Endpoint.Inet endpoint) throws ListenException {
-        return ListenException.addressOf(t, endpoint);
-    }
-
     private static ProtocolFamily familyOf(java.net.SocketAddress a) {
         return a instanceof InetSocketAddress i && i.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
     }
 
     /** {@code address} on {@code port}: the port shared with the service's other listeners, or if taken here, the one asked for. */
-    private ServerSocketChannel tcp(InetSocketAddress address, int port, boolean everyAddress, SocketOptions options) throws IOException {
+    private ServerSocketChannel tcp(Endpoint.Inet endpoint, InetSocketAddress address, int port, SocketOptions options) throws IOException {
         try {
-            return tcpOn(new InetSocketAddress(address.getAddress(), port), everyAddress, options);
+            return tcpOn(endpoint, new InetSocketAddress(address.getAddress(), port), options);
         } catch (BindException e) {
             if (port != address.getPort()) {
-                return tcpOn(address, everyAddress, options); // the shared port is taken here: any free one
+                return tcpOn(endpoint, address, options); // the shared port is taken here: any free one
             }
             throw e;
         }
     }
 
-    /**
-     * A listening socket of the address's own family, so that 0.0.0.0 means IPv4 only, as it does for
-     * UDP (the JDK's default socket is IPv6 and binds 0.0.0.0 as [::], both families); only :PORT, every
-     * address, gets the dual-stack socket.
-     */
-    private static ServerSocketChannel tcpOn(InetSocketAddress address, boolean everyAddress, SocketOptions options) throws IOException {
-        ServerSocketChannel ch = everyAddress ? ServerSocketChannel.open() : ServerSocketChannel.open(familyOf(address));
+    private static ServerSocketChannel tcpOn(Endpoint.Inet endpoint, InetSocketAddress address, SocketOptions options) throws IOException {
+        ServerSocketChannel ch = BindAddress.openTcp(endpoint, address);
         try {
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             options.applyToListener(ch);
@@ -240,7 +227,7 @@ final class Binder {
                 }
                 case Endpoint.Inet i when i.isWildcard() -> udpEveryAddress(service, i, options);
                 case Endpoint.Inet i -> {
-                    InetSocketAddress a = resolve(t, i);
+                    InetSocketAddress a = BindAddress.of(t, i);
                     DatagramChannel ch = udp(a.getAddress(), sharedPort(service, i), i.port(), options);
                     Endpoint bound = Endpoint.of(ch.getLocalAddress());
                     remember(service, i, bound);

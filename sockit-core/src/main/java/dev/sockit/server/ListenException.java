@@ -24,25 +24,6 @@ public final class ListenException extends IOException {
     }
 
     /** Explains a failure to bind {@code endpoint}. */
-    /**
-     * The address to bind {@code endpoint} to. A host name that does not resolve, or a bad address,
-     * is an error here: the JDK would fail a TCP bind without a message, and bind UDP to the wildcard.
-     */
-    public static java.net.InetSocketAddress addressOf(Transport t, Endpoint.Inet endpoint) throws ListenException {
-        String where = "cannot listen on " + t.label(endpoint) + " " + endpoint + " — ";
-        java.net.InetSocketAddress a;
-        try {
-            a = endpoint.toSocketAddress();
-        } catch (IllegalArgumentException e) {
-            throw new ListenException(where + "'" + endpoint.host() + "' is not a valid IP address", Reason.NO_SUCH_ADDRESS, null);
-        }
-        if (a.isUnresolved()) {
-            throw new ListenException(where + "cannot resolve '" + endpoint.host()
-                    + "' (use an address of this machine, or :PORT for all)", Reason.NO_SUCH_ADDRESS, null);
-        }
-        return a;
-    }
-
     public static ListenException of(Transport transport, Endpoint endpoint, IOException e) {
         String where = "cannot listen on " + transport.label(endpoint) + " " + endpoint + " — ";
         String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);

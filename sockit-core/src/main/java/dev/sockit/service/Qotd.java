@@ -59,17 +59,22 @@ public final class Qotd {
 
     /** Loads quotations from a fortune-style file. */
     public static Qotd load(Path file) throws IOException {
-        // Checked before reading: a device (/dev/zero) or a FIFO would be read for ever, a huge file into memory.
-        if (Files.exists(file) && !Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(file + ": not a regular file");
+        if (Files.isDirectory(file)) {
+            throw new IllegalArgumentException(file + ": a directory, not a file of quotations");
         }
-        if (Files.size(file) > MAX_FILE_BYTES) {
-            throw new IllegalArgumentException(file + ": " + Files.size(file) + " bytes; a quotes file may have at most "
-                    + MAX_FILE_BYTES / (1024 * 1024) + " MiB (fortune's largest files are under 1 MiB)");
+        // Read with a bound, not whole: a huge file, or a device such as /dev/zero, would fill the memory.
+        // A pipe is fine (--quotes <(fortune -f ...)).
+        byte[] bytes;
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
+        }
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new IllegalArgumentException(file + ": more than " + MAX_FILE_BYTES / (1024 * 1024)
+                    + " MiB; a quotes file may have at most that (fortune's largest files are under 1 MiB)");
         }
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            lines = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString().lines().toList();
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new IllegalArgumentException(file + ": not UTF-8 text (quotations are sent as UTF-8; convert it with iconv)", e);
         }

@@ -111,7 +111,11 @@ class OneShotClientsTest {
     void aQuotationWithTerminalEscapesIsRefused() throws Exception {
         try (Peers.Plain p = new Peers.Plain(V4, (in, out, s) -> out.write("caf\u00e9 \u001b]0;owned\u0007\r\n".getBytes(StandardCharsets.UTF_8)))) {
             assertThatThrownBy(() -> QotdClient.fetch(Peers.dialer(), p.endpoint(), Transport.TCP))
-                    .hasMessage("the reply's byte 6 is 0x1b, a control character; is it a qotd server?");
+                    .hasMessage("the reply has the control character U+001B at character 5; is it a qotd server?");
+        }
+        try (Peers.Plain p = new Peers.Plain(V4, (in, out, s) -> out.write("\u009b2J\r\n".getBytes(StandardCharsets.UTF_8)))) {
+            assertThatThrownBy(() -> QotdClient.fetch(Peers.dialer(), p.endpoint(), Transport.TCP))
+                    .hasMessage("the reply has the control character U+009B at character 0; is it a qotd server?");
         }
     }
 

@@ -40,6 +40,8 @@ class EndpointTest {
         assertThat(Endpoint.parse("2001:db8::1:7", OptionalInt.of(13))).as("a whole IPv6 address, whose last group reads like a port")
                 .isEqualTo(new Endpoint.Inet("2001:db8::1:7", 13));
         assertThat(Endpoint.parse("fe80::1%eth0", OptionalInt.of(13))).isEqualTo(new Endpoint.Inet("fe80::1%eth0", 13));
+        assertThat(Endpoint.parse("::ffff:127.0.0.1", OptionalInt.of(13))).as("IPv4-mapped, which the JDK reads as IPv4")
+                .isEqualTo(new Endpoint.Inet("::ffff:127.0.0.1", 13));
         assertThatThrownBy(() -> Endpoint.parse("::1:17013", OptionalInt.of(13))).as("no IPv6 address has a group of five digits")
                 .hasMessage("bad endpoint '::1:17013': write IPv6 addresses in brackets, e.g. [::1]:17013");
         assertThat(Endpoint.parse("host:99", OptionalInt.of(13))).isEqualTo(new Endpoint.Inet("host", 99));
