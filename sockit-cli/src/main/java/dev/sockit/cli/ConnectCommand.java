@@ -68,6 +68,7 @@ final class ConnectCommand implements Callable<Integer> {
             throw new Main.UsageException(e.getMessage());
         }
         Target.check(endpoint, transport);
+        net.socket.requireTcp(endpoint, transport);
         if (lines && !udp) {
             throw new Main.UsageException("--lines applies to --udp only (a stream has no datagrams to split)");
         }

@@ -118,6 +118,7 @@ final class ListenCommand implements Callable<Integer> {
         } catch (UnsupportedTransportException e) {
             throw new Main.UsageException(e.getMessage());
         }
+        socket.requireTcp(endpoint, udp ? Transport.UDP : Transport.TCP);
         if (udp) {
             if (exec != null) {
                 throw new Main.UsageException("--exec needs a stream socket: drop --udp");

@@ -45,6 +45,7 @@ abstract class ServiceClientCommand implements Callable<Integer> {
     public final Integer call() throws Exception {
         Transport transport = udp ? Transport.UDP : Transport.TCP;
         Endpoint endpoint = Target.parse(target, service(), transport);
+        net.socket.requireTcp(endpoint, transport);
         Dialer dialer = new Dialer(net.options(), (peer, attempts) -> {
             address = peer;
             if (net.verbose) {

@@ -120,6 +120,28 @@ final class SocketOptionsMixin {
         }
     }
 
+    /**
+     * --keepalive, --nodelay and --nagle are TCP's: on a Unix socket or over UDP they would do nothing,
+     * silently, where the user expects them to (keepalive above all).
+     */
+    void requireTcp(dev.sockit.net.Endpoint endpoint, dev.sockit.net.Transport transport) {
+        boolean tcp = endpoint instanceof dev.sockit.net.Endpoint.Inet && transport == dev.sockit.net.Transport.TCP;
+        if (tcp) {
+            return;
+        }
+        String what = transport == dev.sockit.net.Transport.UDP ? "datagrams" : "a Unix stream socket";
+        for (String option : List.of("--keepalive", "--nodelay", "--nagle")) {
+            List<String> values = switch (option) {
+                case "--keepalive" -> keepAlive;
+                case "--nodelay" -> noDelay;
+                default -> nagle;
+            };
+            if (!values.isEmpty()) {
+                throw new Main.UsageException(option + " is a TCP option; " + endpoint + " is " + what + ", where it does nothing");
+            }
+        }
+    }
+
     /** Per option: the client's parameter label, and its description where serve's would mislead. */
     private static final Map<String, String[]> CLIENT_WORDING = Map.of(
             "--keepalive", new String[] {"IDLE,INTERVAL,COUNT", null},
