@@ -31,13 +31,17 @@ final class Stream implements Load {
                 continue;
             }
             threads.add(run.spawn("bench-stream-" + i, () -> {
-                Thread reader = receive ? run.spawn("bench-stream-read-" + index, () -> read(run, ch, service)) : null;
-                if (send) {
-                    write(run, ch);
-                }
+                long[] received = {-1};
+                Thread reader = receive ? run.spawn("bench-stream-read-" + index, () -> received[0] = read(run, ch, service)) : null;
+                long sent = send ? write(run, ch) : -1;
                 try {
                     if (reader != null) {
                         reader.join();
+                        if (send && sent >= 0 && received[0] >= 0 && received[0] != sent && run.plan.verify()) {
+                            // an echo that ended short: a discard port, say, which takes everything and returns nothing
+                            run.tally.mismatch("the echo stream ended after " + received[0] + " of the " + sent
+                                    + " bytes sent (is it an echo server?)");
+                        }
                     } else {
                         drain(run, ch);
                     }
@@ -51,7 +55,8 @@ final class Stream implements Load {
         return threads;
     }
 
-    private static void write(Run run, SocketChannel ch) {
+    /** Writes until the deadline, then half-closes; the bytes written, or -1 when writing failed. */
+    private static long write(Run run, SocketChannel ch) {
         int size = run.plan.size();
         byte[] pattern = Patterns.stream(size);
         long offset = 0;
@@ -66,13 +71,18 @@ final class Stream implements Load {
                 }
             }
             ch.shutdownOutput();
+            return offset;
         } catch (IOException e) {
             run.failed("stream write", e);
+            return -1;
         }
     }
 
-    /** Reads (and checks) until the server closes, or, from chargen which never does, until the deadline. */
-    private static void read(Run run, SocketChannel ch, String service) {
+    /**
+     * Reads (and checks) until the server closes, or, from chargen which never does, until the deadline.
+     * Returns the bytes read, or -1 when reading stopped early (a failure, a mismatch, chargen's deadline).
+     */
+    private static long read(Run run, SocketChannel ch, String service) {
         boolean chargen = service.equals("chargen");
         int size = Math.max(run.plan.size(), 16 * 1024);
         byte[] expected = chargen ? Patterns.chargen(size) : Patterns.stream(size);
@@ -84,7 +94,7 @@ final class Stream implements Load {
                 in.clear();
                 int n = ch.read(in);
                 if (n < 0) {
-                    break;
+                    return offset;
                 }
                 if (run.counts(System.nanoTime())) { // warm-up, and what is still owed after the deadline, are not counted
                     run.tally.received.add(n);
@@ -95,7 +105,7 @@ final class Stream implements Load {
                     String diff = Patterns.difference(expected, from, got, 0, n, offset);
                     if (diff != null) {
                         run.tally.mismatch((chargen ? "chargen stream" : "echo stream") + " differs: " + diff);
-                        return;
+                        return -1;
                     }
                 }
                 offset += n;
@@ -103,17 +113,23 @@ final class Stream implements Load {
         } catch (IOException e) {
             run.failed("stream read", e);
         }
+        return -1;
     }
 
     /** One-way to discard: after our half-close, wait for the server's close so neither side resets. */
     private static void drain(Run run, SocketChannel ch) {
         ByteBuffer in = ByteBuffer.allocate(4096);
+        long back = 0;
         try {
-            while (ch.read(in.clear()) >= 0) {
-                // discard sends nothing; anything here is dropped
+            int n;
+            while ((n = ch.read(in.clear())) >= 0) {
+                back += n; // discard sends nothing
             }
         } catch (IOException e) {
             run.failed("stream close", e);
+        }
+        if (back > 0 && run.plan.verify()) {
+            run.tally.mismatch("a discard server sends nothing; " + back + " bytes came back (is it an echo server?)");
         }
     }
 }
