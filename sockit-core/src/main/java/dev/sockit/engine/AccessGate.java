@@ -43,4 +43,9 @@ final class AccessGate {
         refusals.refused(Addresses.format(a));
         return false;
     }
+
+    /** Says the refusals not yet said (at stop). */
+    void reportRefusals() {
+        refusals.flush();
+    }
 }

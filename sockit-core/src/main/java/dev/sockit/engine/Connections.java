@@ -54,6 +54,12 @@ public final class Connections {
         return gate.admits(peer) && sources.enter(peer);
     }
 
+    /** Says the refusals (access list, per-source limit) not yet said: at stop, once no more can come. */
+    public void reportRefusals() {
+        gate.reportRefusals();
+        sources.reportRefusals();
+    }
+
     /** Blocks until a connection may be accepted. */
     public void acquire() throws InterruptedException {
         tokens.acquire();

@@ -53,6 +53,11 @@ final class Refusals {
         }
     }
 
+    /** Says what is still unsaid: at stop, where the interval's report would otherwise never come. */
+    void flush() {
+        reportPending();
+    }
+
     private void reportPending() {
         String message;
         synchronized (this) {

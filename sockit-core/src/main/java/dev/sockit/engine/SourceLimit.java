@@ -78,4 +78,9 @@ public final class SourceLimit {
     int sources() {
         return open.size();
     }
+
+    /** Says the refusals not yet said (at stop). */
+    void reportRefusals() {
+        refusals.flush();
+    }
 }

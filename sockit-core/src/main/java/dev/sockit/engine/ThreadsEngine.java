@@ -112,6 +112,7 @@ public final class ThreadsEngine implements Engine {
             a.inAccept().lock(); // the acceptor has left accept(), and the socket is closed
             a.inAccept().unlock();
         }
+        connections.reportRefusals();
     }
 
     private void acceptLoop(Listener listener, Acceptor acceptor, StreamService service) {

@@ -139,6 +139,20 @@ class ServerLifecycleTest {
             }
             assertThat(events.warnings).containsExactly(
                     "refused 1 connection(s) from sources that already had 2 open (the per-source limit), the last from 127.0.0.1");
+            try (Socket hold = Loopback.connect(server)) { // with second, two open again
+                hold.getOutputStream().write('d');
+                assertThat(hold.getInputStream().read()).isEqualTo('d');
+                for (int i = 0; i < 2; i++) { // two more within the interval: counted, to be said at its end
+                    try (Socket more = new Socket("127.0.0.1", at.port())) {
+                        more.setSoTimeout(10_000);
+                        assertThat(more.getInputStream().read()).isEqualTo(-1);
+                    }
+                }
+                server.stopAccepting(); // the interval's end never comes: stopping says them
+            }
+            assertThat(events.warnings).containsExactly(
+                    "refused 1 connection(s) from sources that already had 2 open (the per-source limit), the last from 127.0.0.1",
+                    "refused 2 connection(s) from sources that already had 2 open (the per-source limit), the last from 127.0.0.1");
         }
     }
 

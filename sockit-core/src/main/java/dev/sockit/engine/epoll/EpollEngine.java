@@ -311,6 +311,7 @@ public final class EpollEngine implements Engine {
         for (Listening l : all) {
             l.close();
         }
+        connections.reportRefusals();
     }
 
     /** Waits for a loop to run a task, unless the loop has died (then nothing of it runs anyway). */
