@@ -168,7 +168,7 @@ final class ServeCommand implements Callable<Integer> {
     boolean noReplyLimits;
 
     @Option(names = "--answer-any-source",
-            description = "Also answer datagrams from source ports below 1024 and from broadcast or multicast sources. Unsafe: allows echo/chargen loops between servers.")
+            description = "Also answer datagrams from source ports below 1024 (and the small services' ports at --port-offset) and from broadcast or multicast sources. Unsafe: allows echo/chargen loops between servers.")
     boolean answerAnySource;
 
     @Option(names = "--report-every", paramLabel = "DURATION", converter = DurationConverter.class,

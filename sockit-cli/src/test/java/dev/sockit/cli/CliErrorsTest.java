@@ -214,7 +214,13 @@ class CliErrorsTest {
         Files.writeString(tooLong, "x".repeat(700));
         r = run("serve", "qotd@127.0.0.1:0", "--quotes", tooLong.toString());
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).startsWith("sockit: " + tooLong + ": quotation is 702 bytes; RFC 865 allows fewer than 512");
+        assertThat(r.err()).startsWith("sockit: " + tooLong + ": a quotation of 702 bytes, its CR LF included; RFC 865 allows fewer than 512: \""
+                + "x".repeat(40) + "...\"\n");
+
+        Path escapes = Files.writeString(dir.resolve("escapes"), "fine\n%\n\u001b[31mred\n");
+        r = run("serve", "qotd@127.0.0.1:0", "--quotes", escapes.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("sockit: " + escapes + ": a quotation has the control character U+001B: \"\\x1b[31mred\"\n");
 
         Path latin1 = dir.resolve("latin1");
         Files.write(latin1, new byte[] {'c', 'a', 'f', (byte) 0xe9, '\n'});

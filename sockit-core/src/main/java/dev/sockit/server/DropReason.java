@@ -4,8 +4,11 @@ package dev.sockit.server;
 public enum DropReason {
     /** From an address the server's access list does not allow: not even looked at. */
     NOT_ALLOWED("not-allowed", "from addresses the access list does not allow"),
-    /** From a source port below 1024, or port 0: how echo/chargen loops between servers are broken, as BSD inetd does. */
-    SOURCE_PORT("source-port", "from source ports below 1024"),
+    /**
+     * From a source port below 1024 (or 0), or one of the small services' ports at the --port-offset:
+     * how echo/chargen loops between servers are broken, as BSD inetd does.
+     */
+    SOURCE_PORT("source-port", "from source ports below 1024 or of the small services (at the port offset)"),
     /** From a broadcast, multicast or unspecified address: never a real requester, often a reflection attempt. */
     SOURCE_ADDRESS("source-address", "from broadcast, multicast or unspecified addresses"),
     /** The sender had used up its share of replies (per-source token bucket). */

@@ -33,10 +33,19 @@ public final class Qotd {
     private Qotd(List<String> texts) {
         List<byte[]> q = new ArrayList<>();
         for (String t : texts) {
-            byte[] b = (t.strip() + "\r\n").getBytes(StandardCharsets.UTF_8);
+            String text = t.strip();
+            byte[] b = (text + "\r\n").getBytes(StandardCharsets.UTF_8);
             if (b.length > MAX_BYTES) {
-                throw new IllegalArgumentException("quotation is " + b.length + " bytes; RFC 865 allows fewer than 512: \""
-                        + t.strip().lines().findFirst().orElse("") + "...\"");
+                throw new IllegalArgumentException("a quotation of " + b.length + " bytes, its CR LF included; RFC 865 allows fewer than 512: \""
+                        + beginning(text) + "\"");
+            }
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if ((c < 0x20 && c != '\r' && c != '\n' && c != '\t') || (c >= 0x7f && c < 0xa0)) {
+                    // a client's terminal would take it as an escape; sockit's own client refuses such a reply
+                    throw new IllegalArgumentException("a quotation has the control character U+" + String.format("%04X", (int) c)
+                            + ": \"" + beginning(text) + "\"");
+                }
             }
             q.add(b);
         }
@@ -103,6 +112,15 @@ public final class Qotd {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The first words of a quotation, enough to find it in its file, its control characters shown as \\xNN. */
+    private static String beginning(String text) {
+        String first = text.lines().findFirst().orElse("");
+        String cut = first.length() > 40 ? first.substring(0, 40) + "..." : first;
+        StringBuilder b = new StringBuilder();
+        cut.chars().forEach(c -> b.append(c < 0x20 || (c >= 0x7f && c < 0xa0) ? String.format("\\x%02x", c) : String.valueOf((char) c)));
+        return b.toString();
     }
 
     /** The next quotation, CR LF ended. */
