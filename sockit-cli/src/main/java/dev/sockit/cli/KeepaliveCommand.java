@@ -30,7 +30,7 @@ import java.util.concurrent.Callable;
         description = {
                 "Hold one idle TCP connection with keepalive on, and report the moment the kernel declares the peer dead: the diagnostic for NATs, firewalls and load balancers that silently drop idle connections.",
                 "",
-                "Connects to ENDPOINT (or, with --listen, accepts one client), keeps the connection idle, shows how long it has been idle and the keepalive settings in force, and ends when the connection dies (the read fails after IDLE + INTERVAL x COUNT seconds of unanswered probes), when the peer closes, or at --duration.",
+                "Connects to ENDPOINT (or, with --listen, accepts one client), keeps the connection idle, shows how long it has been idle and the keepalive settings in force, and ends when the connection dies (the read fails after IDLE + INTERVAL x COUNT seconds of unanswered probes), when the peer closes, or at --duration. Without --keepalive, it uses 1,1,5: a dead peer is declared after about 6 s of silence.",
                 ""},
         footer = {"",
                 "Exit codes: 0 still alive at --duration; 1 declared dead, closed by the peer, or could not connect; 2 usage.",

@@ -273,6 +273,7 @@ final class ServeCommand implements Callable<Integer> {
         socketOptions.validate(java.util.stream.Stream.concat(parsed.stream().map(Spec::service), passed.values().stream())
                 .map(Service::name).distinct().toList(), true);
         EventPrinter events = new EventPrinter(System.err, json, !quiet);
+        warnIfUnused(events, parsed, passed);
         CountDownLatch stop = new CountDownLatch(1);
         // Accept=yes (inetd's nowait): systemd starts us for one connection, and we end with it.
         boolean oneConnection = passed.keySet().stream().anyMatch(s -> s.transport() == Transport.TCP && !s.listening());
@@ -345,6 +346,26 @@ final class ServeCommand implements Callable<Integer> {
         boolean drained = server.stop(grace);
         events.stopped(drained);
         return 0;
+    }
+
+    /** An option for a service that is not served, or for Unix sockets where there are none, does nothing: said, not refused (an args file may serve less some days). */
+    private void warnIfUnused(EventPrinter events, List<Spec> parsed, Map<InheritedSocket, Service> passed) {
+        java.util.Set<String> served = new java.util.HashSet<>();
+        parsed.forEach(p -> served.add(p.service().name()));
+        passed.values().forEach(v -> served.add(v.name()));
+        if (quotes != null && !served.contains("qotd")) {
+            events.warning("--quotes has nothing to do: qotd is not served");
+        }
+        if (given("--daytime-format") && !served.contains("daytime")) {
+            events.warning("--daytime-format has nothing to do: daytime is not served");
+        }
+        if (socketMode != null && parsed.stream().noneMatch(p -> p.endpoint() instanceof Endpoint.Unix u && !u.abstractName())) {
+            events.warning("--socket-mode has nothing to do: no SPEC makes a Unix socket file");
+        }
+    }
+
+    private boolean given(String option) {
+        return spec != null && spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     /** A second signal while draining: the connections still open are cut, and that is said. */

@@ -131,6 +131,17 @@ class ServeIT {
         }
     }
 
+    /** An option for something not served does nothing: said as a warning, and the server serves. */
+    @Test
+    void anOptionForWhatIsNotServedIsAWarning(@TempDir Path dir) throws Exception {
+        Path quotes = Files.writeString(dir.resolve("quotes"), "one\n%\ntwo\n");
+        try (SockitProcess p = SockitProcess.start("serve", "--json", "echo/tcp@127.0.0.1:0", "--quotes", quotes.toString())) {
+            assertThat(p.awaitErr(l -> l.contains("\"event\":\"warning\""), WAIT))
+                    .contains("\"message\":\"--quotes has nothing to do: qotd is not served\"");
+            assertThat(p.awaitErr(l -> l.contains("\"event\":\"listening\""), WAIT)).contains("\"service\":\"echo\"");
+        }
+    }
+
     /** With --json, what stops serve is an event too, so that stderr stays one JSON object a line. */
     @Test
     void aPortInUseIsAJsonEventUnderJson() throws Exception {
