@@ -53,7 +53,7 @@ final class ListenCommand implements Callable<Integer> {
     @Option(names = {"-k", "--keep-open"}, description = "Serve client after client, many at once, instead of one and done.")
     boolean keepOpen;
 
-    @Option(names = {"-e", "--exec"}, paramLabel = "CMD", description = "Run CMD for each connection, its stdin and stdout connected to the socket.")
+    @Option(names = {"-e", "--exec"}, paramLabel = "CMD", description = "Run CMD for each connection, its stdin and stdout connected to the socket. Without --keep-open, listen exits with CMD's exit status.")
     String exec;
 
     @Option(names = {"-u", "--udp"}, description = "Listen for datagrams: UDP, or Unix datagrams on a unix: endpoint.")
@@ -129,7 +129,7 @@ final class ListenCommand implements Callable<Integer> {
         Acceptor acceptor = Acceptor.bind(endpoint, keepOpen ? 4096 : 1, socket.resolve(null));
         Runtime.getRuntime().addShutdownHook(new Thread(() -> end(acceptor)));
         err.println("sockit: listening on " + Transport.TCP.label(acceptor.endpoint()) + " " + acceptor.endpoint());
-        ConnectionHandler handler = exec != null ? ExecHandler.shell(exec) : null;
+        ExecHandler handler = exec != null ? ExecHandler.shell(exec) : null;
         if (keepOpen) {
             ConnectionHandler each = handler != null ? handler : new PrefixedLines(PrefixedLines.printingTo(System.out));
             acceptor.serve(verbose ? announced(each) : each, maxConnections, timeout, problem -> err.println("sockit: " + problem));
@@ -141,7 +141,7 @@ final class ListenCommand implements Callable<Integer> {
             err.println("sockit: connection from " + c.peer());
         }
         if (handler != null) {
-            handler.handle(c);
+            return handler.run(c); // its exit status is ours, as the one program run
         } else {
             new Relay(!noHalfClose, Stdin.isTerminal()).run(c, Stdin.stream(), System.out);
         }

@@ -314,6 +314,25 @@ class ConnectListenIT {
         }
     }
 
+    /** One client, one program: listen ends with the program's exit status, as a script needs. */
+    @Test
+    void listenExecForOneClientExitsWithTheProgramsStatus() throws Exception {
+        Process p = ClientProcess.start(List.of(), "listen", "127.0.0.1:0", "--exec", "cat; exit 3");
+        try {
+            Endpoint.Inet at = (Endpoint.Inet) Endpoint.parse(ClientProcess.listeningEndpoint(ClientProcess.lines(p.getErrorStream())));
+            try (Socket s = new Socket()) {
+                s.connect(at.toSocketAddress(), 5000);
+                s.getOutputStream().write("bye\n".getBytes());
+                s.shutdownOutput();
+                assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("bye\n");
+            }
+            assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(3);
+        } finally {
+            ClientProcess.stop(p);
+        }
+    }
+
     @Test
     void listenOverUdpPrintsTheDatagrams() throws Exception {
         Process p = ClientProcess.start(List.of(), "listen", "127.0.0.1:0", "--udp", "--keep-open");

@@ -29,6 +29,14 @@ public final class ExecHandler implements ConnectionHandler {
 
     @Override
     public void handle(Connection c) throws IOException {
+        run(c);
+    }
+
+    /**
+     * Serves {@code c} with the program, and returns its exit status (as a shell gives it: 128 + the
+     * signal for one killed by a signal; 127 from sh for a command not found).
+     */
+    public int run(Connection c) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().put("SOCKIT_PEER", c.peer());
         Process p;
@@ -56,9 +64,10 @@ public final class ExecHandler implements ConnectionHandler {
                 c.write(ByteBuffer.wrap(buf, 0, n));
             }
             c.shutdownOutput();
-            p.waitFor();
+            return p.waitFor();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return 1;
         } finally {
             c.closeQuietly(); // ends the copy into the program if the client is still sending
             toProgram.interrupt();
