@@ -41,6 +41,9 @@ abstract class ServiceClientCommand implements Callable<Integer> {
     /** The address that answered, once one has. */
     String address = "";
 
+    /** When the command began: every JSON result says how long it took. */
+    private final long started = System.nanoTime();
+
     @Override
     public final Integer call() throws Exception {
         Transport transport = udp ? Transport.UDP : Transport.TCP;
@@ -80,6 +83,7 @@ abstract class ServiceClientCommand implements Callable<Integer> {
     private boolean printed;
 
     void printJson(Map<String, Object> fields) {
+        fields.putIfAbsent("elapsed_ms", (System.nanoTime() - started) / 1_000_000);
         out.println(Json.object(fields));
         out.flush();
         printed = true;

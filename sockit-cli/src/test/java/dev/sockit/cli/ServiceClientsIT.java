@@ -146,8 +146,9 @@ class ServiceClientsIT {
 
             ClientProcess.Result json = sockit("daytime", at, "--json");
             assertThat(json.exit()).isEqualTo(1);
-            assertThat(json.out()).isEqualTo("{\"service\":\"daytime\",\"server\":\"" + at + "\",\"address\":\"" + at
-                    + "\",\"transport\":\"tcp\",\"ok\":false,\"error\":\"" + at + " closed without sending a daytime reply\"}\n");
+            assertThat(json.out()).startsWith("{\"service\":\"daytime\",\"server\":\"" + at + "\",\"address\":\"" + at
+                    + "\",\"transport\":\"tcp\",\"ok\":false,\"error\":\"" + at + " closed without sending a daytime reply\",\"elapsed_ms\":")
+                    .endsWith("}\n");
             assertThat(json.err()).isEqualTo("sockit: " + at + " closed without sending a daytime reply\n");
         }
     }
