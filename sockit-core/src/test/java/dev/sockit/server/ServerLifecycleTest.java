@@ -133,12 +133,15 @@ class ServerLifecycleTest {
             assertThat(events.nextEnded(Duration.ofSeconds(5)).peer()).startsWith("127.0.0.2:");
             first.close();
             assertThat(events.nextEnded(Duration.ofSeconds(5)).peer()).isEqualTo("127.0.0.1:" + first.getLocalPort());
+            int againPort;
             try (Socket again = Loopback.connect(server)) {
+                againPort = again.getLocalPort();
                 again.getOutputStream().write('c');
                 assertThat(again.getInputStream().read()).as("served once one of the two has ended").isEqualTo('c');
             }
             assertThat(events.warnings).containsExactly(
                     "refused 1 connection(s) from sources that already had 2 open (the per-source limit), the last from 127.0.0.1");
+            assertThat(events.nextEnded(Duration.ofSeconds(5)).peer()).as("the server has let go of it too").isEqualTo("127.0.0.1:" + againPort);
             try (Socket hold = Loopback.connect(server)) { // with second, two open again
                 hold.getOutputStream().write('d');
                 assertThat(hold.getInputStream().read()).isEqualTo('d');
