@@ -41,11 +41,12 @@ abstract class ServiceClientCommand implements Callable<Integer> {
     /** The address that answered, once one has. */
     String address = "";
 
-    /** When the command began: every JSON result says how long it took. */
-    private final long started = System.nanoTime();
+    /** When the command began its work (the command line parsed): every JSON result says how long it took. */
+    private long started;
 
     @Override
     public final Integer call() throws Exception {
+        started = System.nanoTime();
         Transport transport = udp ? Transport.UDP : Transport.TCP;
         Endpoint endpoint = Target.parse(target, service(), transport);
         net.socket.requireTcp(endpoint, transport);

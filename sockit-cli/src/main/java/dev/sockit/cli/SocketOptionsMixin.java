@@ -129,10 +129,11 @@ final class SocketOptionsMixin {
         if (tcp) {
             return;
         }
-        String what = transport == dev.sockit.net.Transport.UDP ? "datagrams" : "a Unix stream socket";
+        String what = endpoint instanceof dev.sockit.net.Endpoint.Unix
+                ? (transport == dev.sockit.net.Transport.UDP ? "a Unix datagram socket" : "a Unix stream socket") : "UDP";
         for (String option : List.of("--keepalive", "--nodelay", "--nagle")) {
             List<String> values = switch (option) {
-                case "--keepalive" -> keepAlive;
+                case "--keepalive" -> keepAlive.stream().filter(v -> !v.strip().equalsIgnoreCase("off")).toList(); // off is so anyway
                 case "--nodelay" -> noDelay;
                 default -> nagle;
             };

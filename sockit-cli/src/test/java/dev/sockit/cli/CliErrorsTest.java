@@ -104,7 +104,7 @@ class CliErrorsTest {
             "bench 127.0.0.1:7 --rate NaN|sockit: --rate must be a number from 0 (as fast as possible) to 1e9 per second, not NaN",
             "serve echo@:0 --no-reply-limits --reply-rate 5|sockit: --no-reply-limits and --reply-rate contradict each other; give one",
             "listen unix:/tmp/sockit-x.sock --keepalive 1,1,1|sockit: --keepalive is a TCP option; unix:/tmp/sockit-x.sock is a Unix stream socket, where it does nothing",
-            "connect 127.0.0.1:7 --udp --nodelay|sockit: --nodelay is a TCP option; 127.0.0.1:7 is datagrams, where it does nothing",
+            "connect 127.0.0.1:7 --udp --nodelay|sockit: --nodelay is a TCP option; 127.0.0.1:7 is UDP, where it does nothing",
             "daytime 127.0.0.1:13 --nodelay=echo|sockit: '--nodelay=echo': naming a service (SERVICE=...) is for sockit serve only",
             "daytime 127.0.0.1:13 --reuseport|sockit: Unknown option: '--reuseport'",
             "listen :0 --max-connections 5|sockit: --max-connections is for --keep-open; without it listen serves one client",

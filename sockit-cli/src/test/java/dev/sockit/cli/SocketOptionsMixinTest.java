@@ -38,4 +38,16 @@ class SocketOptionsMixinTest {
         assertThat(connect.getCommandSpec().findOption("--reuseport")).as("nothing listens in connect").isNull();
         assertThat(connect.getCommandSpec().findOption("--keepalive").paramLabel()).isEqualTo("IDLE,INTERVAL,COUNT");
     }
+
+    @Test
+    void keepaliveOffIsNoTcpOptionToRefuseOnAUnixSocket() {
+        ConnectCommand connect = new ConnectCommand();
+        new CommandLine(connect).parseArgs("--keepalive", "off", "unix:/tmp/x.sock");
+        connect.net.socket.requireTcp(dev.sockit.net.Endpoint.parse("unix:/tmp/x.sock"), dev.sockit.net.Transport.TCP); // no exception
+        new CommandLine(connect = new ConnectCommand()).parseArgs("--keepalive", "1,1,1", "unix:/tmp/x.sock");
+        ConnectCommand c = connect;
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> c.net.socket.requireTcp(dev.sockit.net.Endpoint.parse("unix:/tmp/x.sock"), dev.sockit.net.Transport.TCP))
+                .hasMessage("--keepalive is a TCP option; unix:/tmp/x.sock is a Unix stream socket, where it does nothing");
+    }
 }

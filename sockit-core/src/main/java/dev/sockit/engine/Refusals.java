@@ -23,6 +23,8 @@ final class Refusals {
     private long lastReport;
     /** Refusals wait for a report at the end of the interval: one is scheduled. */
     private boolean reportScheduled;
+    /** Flushed at stop: a refusal after that (an accept already under way) is said at once, not at an interval's end that may never come. */
+    private boolean stopped;
 
     Refusals(ServerEvents events, String why, long reportEveryNanos) {
         this.events = events;
@@ -39,7 +41,7 @@ final class Refusals {
             unreported++;
             last = source;
             long now = System.nanoTime();
-            if (now - lastReport >= reportEvery) {
+            if (stopped || now - lastReport >= reportEvery) {
                 message = report(now);
             } else if (!reportScheduled) {
                 reportScheduled = true;
@@ -55,6 +57,9 @@ final class Refusals {
 
     /** Says what is still unsaid: at stop, where the interval's report would otherwise never come. */
     void flush() {
+        synchronized (this) {
+            stopped = true;
+        }
         reportPending();
     }
 

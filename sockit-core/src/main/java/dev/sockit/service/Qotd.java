@@ -117,7 +117,7 @@ public final class Qotd {
     /** The first words of a quotation, enough to find it in its file, its control characters shown as \\xNN. */
     private static String beginning(String text) {
         String first = text.lines().findFirst().orElse("");
-        String cut = first.length() > 40 ? first.substring(0, 40) + "..." : first;
+        String cut = first.codePointCount(0, first.length()) > 40 ? first.substring(0, first.offsetByCodePoints(0, 40)) + "..." : first;
         StringBuilder b = new StringBuilder();
         cut.chars().forEach(c -> b.append(c < 0x20 || (c >= 0x7f && c < 0xa0) ? String.format("\\x%02x", c) : String.valueOf((char) c)));
         return b.toString();

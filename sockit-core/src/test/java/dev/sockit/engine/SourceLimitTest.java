@@ -47,6 +47,23 @@ class SourceLimitTest {
         assertThat(warnings).containsExactly("refused 1 connection(s) from sources that already had 2 open (the per-source limit), the last from 192.0.2.7");
     }
 
+    /** At stop, what is unsaid is said; a refusal after that (an accept already under way) is said at once. */
+    @Test
+    void atStopTheUnsaidRefusalsAreSaidAndLaterOnesAtOnce() {
+        SourceLimit limit = new SourceLimit(1, events);
+        assertThat(limit.enter("192.0.2.7:1")).isTrue();
+        assertThat(limit.enter("192.0.2.7:2")).isFalse();
+        assertThat(limit.enter("192.0.2.7:3")).isFalse();
+        assertThat(limit.enter("192.0.2.7:4")).isFalse();
+        assertThat(warnings).hasSize(1); // the first at once; the next two wait for the interval's end
+        limit.reportRefusals();
+        assertThat(limit.enter("192.0.2.7:5")).isFalse();
+        assertThat(warnings).containsExactly(
+                "refused 1 connection(s) from sources that already had 1 open (the per-source limit), the last from 192.0.2.7",
+                "refused 2 connection(s) from sources that already had 1 open (the per-source limit), the last from 192.0.2.7",
+                "refused 1 connection(s) from sources that already had 1 open (the per-source limit), the last from 192.0.2.7");
+    }
+
     /** The refusals after a warning are said at the end of its interval, even when no more come to say them. */
     @Test
     void refusalsAfterAWarningAreSaidWhenItsIntervalEnds() throws Exception {

@@ -32,18 +32,22 @@ final class Stream implements Load {
             }
             threads.add(run.spawn("bench-stream-" + i, () -> {
                 long[] received = {-1};
-                Thread reader = receive ? run.spawn("bench-stream-read-" + index, () -> received[0] = read(run, ch, service)) : null;
+                // To discard, what comes back is counted while we send (a server that echoes would otherwise
+                // fill the buffers both ways and stall the sending until the run's timeout).
+                Thread reader = run.spawn("bench-stream-read-" + index, receive
+                        ? () -> received[0] = read(run, ch, service)
+                        : () -> received[0] = drain(run, ch));
                 long sent = send ? write(run, ch) : -1;
                 try {
-                    if (reader != null) {
-                        reader.join();
-                        if (send && sent >= 0 && received[0] >= 0 && received[0] != sent && run.plan.verify()) {
+                    reader.join();
+                    if (run.plan.verify()) {
+                        if (!receive && received[0] > 0) {
+                            run.tally.mismatch("a discard server sends nothing; " + received[0] + " bytes came back (is it an echo server?)");
+                        } else if (receive && send && sent >= 0 && received[0] >= 0 && received[0] != sent) {
                             // an echo that ended short: a discard port, say, which takes everything and returns nothing
-                            run.tally.mismatch("the echo stream ended after " + received[0] + " of the " + sent
-                                    + " bytes sent (is it an echo server?)");
+                            run.tally.mismatch("the echo stream " + (received[0] < sent ? "ended after " + received[0] + " of" : "returned " + received[0]
+                                    + " bytes for") + " the " + sent + " bytes sent (is it an echo server?)");
                         }
-                    } else {
-                        drain(run, ch);
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -116,20 +120,21 @@ final class Stream implements Load {
         return -1;
     }
 
-    /** One-way to discard: after our half-close, wait for the server's close so neither side resets. */
-    private static void drain(Run run, SocketChannel ch) {
-        ByteBuffer in = ByteBuffer.allocate(4096);
+    /**
+     * One-way to discard: reads until the server closes after our half-close, so that neither side
+     * resets. Returns how much came back, which from a discard server is nothing.
+     */
+    private static long drain(Run run, SocketChannel ch) {
+        ByteBuffer in = ByteBuffer.allocate(16 * 1024);
         long back = 0;
         try {
             int n;
             while ((n = ch.read(in.clear())) >= 0) {
-                back += n; // discard sends nothing
+                back += n;
             }
         } catch (IOException e) {
             run.failed("stream close", e);
         }
-        if (back > 0 && run.plan.verify()) {
-            run.tally.mismatch("a discard server sends nothing; " + back + " bytes came back (is it an echo server?)");
-        }
+        return back;
     }
 }
