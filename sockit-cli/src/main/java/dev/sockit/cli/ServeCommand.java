@@ -434,9 +434,9 @@ final class ServeCommand implements Callable<Integer> {
         if (replySources < 1) {
             throw new Main.UsageException("--reply-sources must be at least 1, not " + replySources);
         }
-        if (noReplyLimits && spec != null) {
+        if (noReplyLimits) {
             for (String limit : List.of("--reply-rate", "--reply-burst", "--global-reply-rate")) {
-                if (spec.commandLine().getParseResult().hasMatchedOption(limit)) {
+                if (given(limit)) {
                     throw new Main.UsageException("--no-reply-limits and " + limit + " contradict each other; give one");
                 }
             }

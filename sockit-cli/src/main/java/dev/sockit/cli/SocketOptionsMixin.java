@@ -69,14 +69,9 @@ final class SocketOptionsMixin {
      */
     static void forClient(CommandSpec spec, boolean listens) {
         List<OptionSpec> all = new ArrayList<>(spec.options());
-        int first = -1;
-        for (int i = 0; i < all.size(); i++) {
-            if (CLIENT_WORDING.containsKey(all.get(i).longestName()) || all.get(i).longestName().equals("--reuseport")) {
-                first = first < 0 ? i : first;
-            }
-        }
-        if (first < 0) {
-            return;
+        int first = 0;
+        while (first < all.size() && !CLIENT_WORDING.containsKey(all.get(first).longestName())) {
+            first++;
         }
         // removed and added again in order, since the help lists options as declared
         List<OptionSpec> tail = all.subList(first, all.size());
@@ -131,15 +126,10 @@ final class SocketOptionsMixin {
         }
         String what = endpoint instanceof dev.sockit.net.Endpoint.Unix
                 ? (transport == dev.sockit.net.Transport.UDP ? "a Unix datagram socket" : "a Unix stream socket") : "UDP";
-        for (String option : List.of("--keepalive", "--nodelay", "--nagle")) {
-            List<String> values = switch (option) {
-                case "--keepalive" -> keepAlive.stream().filter(v -> !v.strip().equalsIgnoreCase("off")).toList(); // off is so anyway
-                case "--nodelay" -> noDelay;
-                default -> nagle;
-            };
-            if (!values.isEmpty()) {
-                throw new Main.UsageException(option + " is a TCP option; " + endpoint + " is " + what + ", where it does nothing");
-            }
+        String given = keepAlive.stream().anyMatch(v -> !v.strip().equalsIgnoreCase("off")) ? "--keepalive" // off is so anyway
+                : !noDelay.isEmpty() ? "--nodelay" : !nagle.isEmpty() ? "--nagle" : null;
+        if (given != null) {
+            throw new Main.UsageException(given + " is a TCP option; " + endpoint + " is " + what + ", where it does nothing");
         }
     }
 

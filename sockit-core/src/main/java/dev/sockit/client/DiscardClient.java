@@ -6,9 +6,8 @@ import dev.sockit.net.Transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * RFC 863: sends bytes to be thrown away. Over a stream, it half-closes when done and waits for the
@@ -39,8 +38,9 @@ public final class DiscardClient {
             // not fill its buffers and stall our sending.
             long[] answered = {0};
             AtomicBoolean ourEndSent = new AtomicBoolean();
-            // How the server ended the connection: null while it has not, else "eof", "early" or the failure
-            AtomicReference<Object> ending = new AtomicReference<>();
+            // How the server ended the connection, read after the join: before our end of stream, or with a reset
+            boolean[] early = {false};
+            IOException[] reset = {null};
             Thread drain = Threads.start(c.blocksInNativeCode(), "sockit-discard-drain", () -> {
                 ByteBuffer drop = ByteBuffer.allocate(4096);
                 try {
@@ -48,9 +48,9 @@ public final class DiscardClient {
                     while ((n = c.stream().read(drop.clear())) >= 0) {
                         answered[0] += n;
                     }
-                    ending.set(ourEndSent.get() ? "eof" : "early");
+                    early[0] = !ourEndSent.get();
                 } catch (IOException e) {
-                    ending.set(e); // a reset: the server closed over bytes it had not read
+                    reset[0] = e; // the server closed over bytes it had not read
                 }
             });
             byte[] buf = new byte[EchoClient.CHUNK];
@@ -77,11 +77,10 @@ public final class DiscardClient {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);
             }
-            Object how = ending.get();
-            if (how instanceof IOException e && !(e instanceof java.nio.channels.ClosedChannelException)) {
-                throw new IOException(c.peer() + " reset the connection: it did not read all " + bytes + " bytes (" + Reasons.of(e) + ")", e);
+            if (reset[0] != null && !(reset[0] instanceof java.nio.channels.ClosedChannelException)) {
+                throw new IOException(c.peer() + " reset the connection: it did not read all " + bytes + " bytes (" + Reasons.of(reset[0]) + ")", reset[0]);
             }
-            if ("early".equals(how)) {
+            if (early[0]) {
                 throw new IOException(c.peer() + " closed before our end of stream; a discard server reads until the client closes,"
                         + " so it may not have read all " + bytes + " bytes");
             }

@@ -19,14 +19,10 @@ public final class QotdClient {
     public static String fetch(Dialer dialer, Endpoint endpoint, Transport transport) throws IOException {
         byte[] reply = OneShotClient.fetch(dialer, endpoint, transport, 8 * (Qotd.MAX_BYTES + 1), "qotd");
         String quote = new String(reply, StandardCharsets.UTF_8);
-        for (int i = 0; i < quote.length(); i++) {
-            // A quotation is text; control characters (C0, DEL and C1, whose U+009B is a terminal's ESC [)
-            // would reach the user's terminal as escapes.
-            char c = quote.charAt(i);
-            if ((c < 0x20 && c != '\r' && c != '\n' && c != '\t') || (c >= 0x7f && c < 0xa0)) {
-                throw new IOException("the reply has the control character U+" + String.format("%04X", (int) c)
-                        + " at character " + i + "; is it a qotd server?");
-            }
+        int control = Qotd.controlCharacterAt(quote); // it would reach the user's terminal as an escape
+        if (control >= 0) {
+            throw new IOException("the reply has the control character U+" + String.format("%04X", (int) quote.charAt(control))
+                    + " at character " + control + "; is it a qotd server?");
         }
         return Text.stripLineEnd(quote);
     }

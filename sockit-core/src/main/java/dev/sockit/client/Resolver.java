@@ -20,15 +20,6 @@ public interface Resolver {
      */
     List<InetAddress> resolve(String host) throws UnknownHostException;
 
-    private static boolean validLiteral(String address) {
-        try {
-            InetAddress.ofLiteral(address);
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
     /** The JDK's name service ({@link InetAddress#getAllByName}), which honours /etc/hosts and DNS. */
     static Resolver system() {
         return host -> {
@@ -37,7 +28,7 @@ public interface Resolver {
                     return List.of(InetAddress.ofLiteral(host));
                 } catch (IllegalArgumentException e) {
                     int zone = host.indexOf('%');
-                    if (zone > 0 && validLiteral(host.substring(0, zone))) {
+                    if (zone > 0 && dev.sockit.net.Endpoint.isIpLiteral(host)) {
                         // "fe80::1%lo": the address is fine, the zone names no interface with an IPv6 address of that scope
                         throw new UnknownHostException("'" + host + "': zone '" + host.substring(zone + 1)
                                 + "' is no interface here with an IPv6 address for it (ip -6 addr lists them)");

@@ -14,8 +14,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The open connections of an engine: a limit on how many, a way to wait until none is left, and a
  * way to close them all. Every connection takes a token (the threads engine just after the accept,
- * an event loop before it) and gives it back in its {@code finally}, whatever happened. Shared by the engines (the {@code threads} engine blocks
- * in {@link #acquire}, an event loop, which must not block, uses {@link #tryAcquire}).
+ * an event loop before it) and gives it back in its {@code finally}, whatever happened. Shared by
+ * the engines (the {@code threads} engine waits in {@link #awaitFree} and {@link #tryAcquire(long)},
+ * an event loop, which must not block, uses {@link #tryAcquire()}).
  */
 public final class Connections {
     private final Semaphore tokens;
@@ -58,11 +59,6 @@ public final class Connections {
     public void reportRefusals() {
         gate.reportRefusals();
         sources.reportRefusals();
-    }
-
-    /** Blocks until a connection may be accepted. */
-    public void acquire() throws InterruptedException {
-        tokens.acquire();
     }
 
     /** Waits until a token is free, without taking it (another thread may take it first). */

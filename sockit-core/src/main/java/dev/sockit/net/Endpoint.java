@@ -104,23 +104,22 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
     }
 
     /** Whether {@code s} (a zone after % aside, which names an interface only the system can check) is an IP address. */
-    private static boolean isIpLiteral(String s) {
-        int zone = s.indexOf('%');
-        try {
-            java.net.InetAddress.ofLiteral(zone < 0 ? s : s.substring(0, zone));
-            return true;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+    static boolean isIpLiteral(String s) {
+        return literal(s) != null;
     }
 
     /** Whether {@code s} (a zone after % aside) is an IPv6 address: "::1:7" is, "::1:17013" is not (a group of five digits). */
     private static boolean isIpv6Literal(String s) {
+        return literal(s) instanceof java.net.Inet6Address;
+    }
+
+    /** The address {@code s} writes, its zone aside; null when it is none. */
+    private static java.net.InetAddress literal(String s) {
         int zone = s.indexOf('%');
         try {
-            return java.net.InetAddress.ofLiteral(zone < 0 ? s : s.substring(0, zone)) instanceof java.net.Inet6Address;
+            return java.net.InetAddress.ofLiteral(zone < 0 ? s : s.substring(0, zone));
         } catch (IllegalArgumentException e) {
-            return false;
+            return null;
         }
     }
 

@@ -39,13 +39,11 @@ public final class Qotd {
                 throw new IllegalArgumentException("a quotation of " + b.length + " bytes, its CR LF included; RFC 865 allows fewer than 512: \""
                         + beginning(text) + "\"");
             }
-            for (int i = 0; i < text.length(); i++) {
-                char c = text.charAt(i);
-                if ((c < 0x20 && c != '\r' && c != '\n' && c != '\t') || (c >= 0x7f && c < 0xa0)) {
-                    // a client's terminal would take it as an escape; sockit's own client refuses such a reply
-                    throw new IllegalArgumentException("a quotation has the control character U+" + String.format("%04X", (int) c)
-                            + ": \"" + beginning(text) + "\"");
-                }
+            int control = controlCharacterAt(text);
+            if (control >= 0) {
+                // a client's terminal would take it as an escape; sockit's own client refuses such a reply
+                throw new IllegalArgumentException("a quotation has the control character U+" + String.format("%04X", (int) text.charAt(control))
+                        + ": \"" + beginning(text) + "\"");
             }
             q.add(b);
         }
@@ -112,6 +110,20 @@ public final class Qotd {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Where {@code text} has a character a terminal would act on rather than show (C0 but tab, CR and
+     * LF; DEL; C1, whose U+009B is ESC [), or -1: a quotation has none, from a file or a server.
+     */
+    public static int controlCharacterAt(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if ((c < 0x20 && c != '\r' && c != '\n' && c != '\t') || (c >= 0x7f && c < 0xa0)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** The first words of a quotation, enough to find it in its file, its control characters shown as \\xNN. */

@@ -99,34 +99,36 @@ class MisbehavingServersTest {
     /** Streaming "echo" at a discard port: everything sent, nothing back, and the server closes cleanly after our end. */
     @Test
     void anEchoStreamThatNothingComesBackFromIsAMismatch() throws Exception {
-        try (TcpServer s = new TcpServer(sock -> {
-            try {
-                sock.getInputStream().transferTo(OutputStream.nullOutputStream());
-            } catch (IOException ignored) {
-                // ended
-            }
-        })) {
-            Result r = new Bench(plan(s.address(), Mode.STREAM, "echo", false, Duration.ofSeconds(2)), 0, Bench.quiet()).run();
-            assertThat(r.sent()).isPositive();
-            assertThat(r.received()).isZero();
-            assertThat(r.firstMismatch()).startsWith("the echo stream ended after 0 of the ").endsWith(" bytes sent (is it an echo server?)");
-            assertThat(r.failed()).isTrue();
-        }
+        Result r = stream("echo", (in, out) -> in.transferTo(OutputStream.nullOutputStream()));
+        assertThat(r.sent()).isPositive();
+        assertThat(r.received()).isZero();
+        assertThat(r.firstMismatch()).startsWith("the echo stream ended after 0 of the ").endsWith(" bytes sent (is it an echo server?)");
+        assertThat(r.failed()).isTrue();
     }
 
     /** Streaming to "discard" at an echo port: what comes back is a mismatch, not something to drop quietly. */
     @Test
     void aDiscardThatSendsBackIsAMismatch() throws Exception {
+        Result r = stream("discard", InputStream::transferTo);
+        assertThat(r.firstMismatch()).startsWith("a discard server sends nothing; ").endsWith(" bytes came back (is it an echo server?)");
+        assertThat(r.failed()).isTrue();
+    }
+
+    /** What a server's side of a connection does with its input and output. */
+    private interface Streams {
+        void run(InputStream in, OutputStream out) throws IOException;
+    }
+
+    /** A stream run against a server doing {@code server} on each connection, as {@code service} would be benched. */
+    private static Result stream(String service, Streams server) throws Exception {
         try (TcpServer s = new TcpServer(sock -> {
             try {
-                sock.getInputStream().transferTo(sock.getOutputStream());
+                server.run(sock.getInputStream(), sock.getOutputStream());
             } catch (IOException ignored) {
                 // ended
             }
         })) {
-            Result r = new Bench(plan(s.address(), Mode.STREAM, "discard", false, Duration.ofSeconds(2)), 0, Bench.quiet()).run();
-            assertThat(r.firstMismatch()).startsWith("a discard server sends nothing; ").endsWith(" bytes came back (is it an echo server?)");
-            assertThat(r.failed()).isTrue();
+            return new Bench(plan(s.address(), Mode.STREAM, service, false, Duration.ofSeconds(2)), 0, Bench.quiet()).run();
         }
     }
 
