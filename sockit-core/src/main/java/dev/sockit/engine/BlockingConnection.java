@@ -63,6 +63,8 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
     private long bytesOut;
     /** How long this connection's thread has kept its carrier. */
     private final CarrierSlice slice = new CarrierSlice(System.nanoTime());
+    /** The thread that serves the connection: the only one its session may write from. */
+    private Thread thread;
 
     /** Read by the reaper: when this connection last moved a byte, and when its lingering close must end. */
     volatile long lastActivity = System.nanoTime();
@@ -90,6 +92,7 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
      */
     @Override
     public void run() {
+        thread = Thread.currentThread();
         long start = System.nanoTime();
         Throwable failure = null;
         try {
@@ -260,6 +263,7 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
 
     @Override
     public int write(ByteBuffer src) {
+        checkThread();
         if (closing) {
             return 0;
         }
@@ -273,6 +277,7 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
 
     @Override
     public int room() {
+        checkThread();
         if (closing) {
             return 0;
         }
@@ -289,12 +294,20 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
 
     @Override
     public void wantWritable(boolean on) {
+        checkThread();
         wantWritable = on;
     }
 
     @Override
     public void close() {
+        checkThread();
         closing = true;
+    }
+
+    private void checkThread() {
+        if (Thread.currentThread() != thread) {
+            throw Failures.outputOffItsThread();
+        }
     }
 
     @Override

@@ -39,6 +39,7 @@ public final class DatagramEngine {
     private final List<Running> loops = new CopyOnWriteArrayList<>();
     private final Map<DatagramLoop, DatagramCounters.Snapshot> reported = new ConcurrentHashMap<>();
     private final ScheduledExecutorService reporter;
+    private volatile Thread reporterThread;
     private final long started;
 
     private record Running(DatagramLoop loop, Thread thread) {
@@ -66,6 +67,7 @@ public final class DatagramEngine {
         this.started = clock.getAsLong();
         this.reporter = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sockit-datagram-reporter");
+            reporterThread = t;
             t.setDaemon(true);
             return t;
         });
@@ -79,6 +81,12 @@ public final class DatagramEngine {
         Thread t = threads.name("sockit " + listener).unstarted(loop);
         loops.add(new Running(loop, t));
         t.start();
+    }
+
+    /** Whether the calling thread is one of this engine's (a loop, or the reporter that calls the events). */
+    public boolean ownsCurrentThread() {
+        Thread current = Thread.currentThread();
+        return current == reporterThread || loops.stream().anyMatch(r -> r.thread() == current);
     }
 
     /** Closes every socket, waits (briefly) for the loops to end, and reports each listener's totals. */

@@ -43,4 +43,10 @@ public interface Engine {
 
     /** Closes every connection still open and waits (briefly) until each has reported its end. */
     void abort();
+
+    /**
+     * Whether the calling thread is one this engine serves on (where sessions and events are called):
+     * a stop called there must not wait for the engine, which would be waiting for itself.
+     */
+    boolean ownsCurrentThread();
 }

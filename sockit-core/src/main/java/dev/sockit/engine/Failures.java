@@ -31,4 +31,13 @@ public final class Failures {
         return e instanceof ClosedChannelException || m.contains("reset") || m.contains("Broken pipe")
                 || m.contains("timed out") || m.contains("No route") || m.contains("unreachable");
     }
+
+    /**
+     * A session's {@code Output} used off the thread its callbacks run on (from a timer, say): refused
+     * rather than raced, since neither engine's connection state is shared between threads.
+     */
+    public static IllegalStateException outputOffItsThread() {
+        return new IllegalStateException("a session's Output is used only from the session's own callbacks, on the thread that calls them (not "
+                + Thread.currentThread() + ")");
+    }
 }

@@ -38,6 +38,8 @@ public final class ThreadsEngine implements Engine {
     private final Connections connections;
     private final ScheduledExecutorService reaper;
     private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
+    /** Bound on every thread that serves (accept loops, connections): which engine it serves for. */
+    private static final ScopedValue<ThreadsEngine> SERVING = ScopedValue.newInstance();
 
     /** A listener and the lock its thread holds while inside accept(). */
     private record Acceptor(StreamAcceptor socket, ReentrantLock inAccept) {
@@ -81,7 +83,7 @@ public final class ThreadsEngine implements Engine {
     public void serve(Listener listener, StreamAcceptor acceptor, StreamService service) {
         Acceptor a = new Acceptor(acceptor, new ReentrantLock());
         acceptors.add(a);
-        threads(acceptor).name("sockit-accept " + listener).start(() -> acceptLoop(listener, a, service));
+        threads(acceptor).name("sockit-accept " + listener).start(() -> ScopedValue.where(SERVING, this).run(() -> acceptLoop(listener, a, service)));
     }
 
     /** Serves a listening socket passed by socket activation, accepted through libc as an abstract name's is (a platform thread each). */
@@ -113,6 +115,11 @@ public final class ThreadsEngine implements Engine {
             a.inAccept().unlock();
         }
         connections.reportRefusals();
+    }
+
+    @Override
+    public boolean ownsCurrentThread() {
+        return SERVING.isBound() && SERVING.get() == this;
     }
 
     private void acceptLoop(Listener listener, Acceptor acceptor, StreamService service) {
@@ -174,7 +181,8 @@ public final class ThreadsEngine implements Engine {
                 if (!config.iterative()) {
                     // Unnamed, as virtual threads usually are: a name per connection is memory an idle
                     // connection keeps; the connection's log line names the peer.
-                    connectionThreads.start(c);
+                    BlockingConnection served = c;
+                    connectionThreads.start(() -> ScopedValue.where(SERVING, this).run(served));
                     backoff.succeeded(); // only now: a connection that got no thread is no recovery
                     continue;
                 }

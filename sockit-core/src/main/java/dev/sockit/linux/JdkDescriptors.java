@@ -10,7 +10,8 @@ import java.util.Optional;
  * The descriptor number behind a JDK socket channel, which the JDK keeps private: read through its
  * internal {@code sun.nio.ch.SelChImpl#getFDVal()}. That works when {@code java.base/sun.nio.ch} is
  * exported to sockit, as the sockit jar's manifest ({@code Add-Exports}) and the test runs do; a
- * program embedding sockit-core passes {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}.
+ * program embedding sockit-core passes {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED} (on the
+ * module path, {@code =dev.sockit.core}).
  * Where it is not exported, callers fall back to what the JDK offers ({@link #unavailable()} says why).
  *
  * <p>The channel still owns the descriptor: whoever uses the number must stop before the channel is closed.
@@ -24,8 +25,10 @@ public final class JdkDescriptors {
         String problem = null;
         try {
             Class<?> selChImpl = Class.forName("sun.nio.ch.SelChImpl");
-            if (!selChImpl.getModule().isExported("sun.nio.ch", JdkDescriptors.class.getModule())) {
-                problem = "java.base/sun.nio.ch is not exported to sockit (run with --add-exports java.base/sun.nio.ch=ALL-UNNAMED)";
+            Module ours = JdkDescriptors.class.getModule();
+            if (!selChImpl.getModule().isExported("sun.nio.ch", ours)) {
+                problem = "java.base/sun.nio.ch is not exported to sockit (run with --add-exports java.base/sun.nio.ch="
+                        + (ours.isNamed() ? ours.getName() : "ALL-UNNAMED") + ")";
             } else {
                 // Our own lookup: the export is to our (unnamed) module, not to everyone, which publicLookup would need.
                 h = MethodHandles.lookup().findVirtual(selChImpl, "getFDVal", MethodType.methodType(int.class));

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -43,6 +44,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>{@link #close()} stops accepting and receiving at once, lets open connections finish for the
  * grace period, then closes the rest, and removes the socket files it created.
+ *
+ * <p>A server is safe to use from any thread. Its events and sessions are called on the engines' own
+ * threads (an event loop, a connection's virtual thread, a datagram loop): they must not block, and a
+ * {@link #stop} called from one of them cannot wait for the connections, its own among them, so it
+ * starts the stop on another thread and returns at once. The server's threads are daemon threads: a
+ * {@code main} that serves until stopped waits in {@link #join()}.
  */
 public final class Server implements AutoCloseable {
     private final List<Listener> listeners;
@@ -51,6 +58,9 @@ public final class Server implements AutoCloseable {
     private final DatagramEngine datagrams;
     private final Duration grace;
     private final AtomicBoolean stopped = new AtomicBoolean();
+    /** Counted down once the first stop has closed every connection; {@link #drained} is then its answer. */
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean drained;
     private final AtomicBoolean accepting = new AtomicBoolean(true);
     private final EngineKind engineKind;
     /** The preferred engine could not run here: said once per process, not once per server. */
@@ -111,22 +121,54 @@ public final class Server implements AutoCloseable {
 
     /**
      * Stops accepting and receiving at once, waits up to {@code grace} for open connections to finish,
-     * then closes the rest. Returns true if every connection finished within the grace period.
+     * then closes the rest. Returns true if every connection finished within the grace period. A
+     * second caller waits for the first and returns its answer. Called from one of the server's own
+     * threads (an event or a session), it starts the stop on another thread and returns false at once.
      */
     public boolean stop(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (engine.ownsCurrentThread() || (datagrams != null && datagrams.ownsCurrentThread())) {
+            // Waiting here would be waiting for this very thread (an event loop would never run the stop it waits for).
+            Thread.ofVirtual().name("sockit-stop").start(() -> stop(grace));
+            return false;
+        }
         stopAccepting();
         if (!stopped.compareAndSet(false, true)) {
-            return true;
+            return awaitFinished();
         }
-        boolean drained;
         try {
             drained = engine.awaitIdle(Instant.now().plus(grace));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            drained = false;
+        } finally {
+            engine.abort();
+            finished.countDown();
         }
-        engine.abort();
         return drained;
+    }
+
+    @Override
+    public String toString() {
+        return "Server[" + engineKind.label() + " engine; " + listeners.stream().map(Listener::toString).collect(java.util.stream.Collectors.joining(", "))
+                + (stopped.get() ? "; stopped]" : "]");
+    }
+
+    /**
+     * Waits until the server has stopped: until a {@link #stop} or {@link #close()}, called on another
+     * thread (a shutdown hook, a session), has closed every connection.
+     */
+    public void join() throws InterruptedException {
+        finished.await();
+    }
+
+    private boolean awaitFinished() {
+        try {
+            finished.await();
+            return drained;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** {@link #stop(Duration)} with the builder's grace period. */
@@ -201,7 +243,7 @@ public final class Server implements AutoCloseable {
 
         /** How long an engine polls for more input before sleeping (see {@link EngineConfig#busyPoll()}). */
         public Builder busyPoll(Duration d) {
-            if (d.isNegative() || d.compareTo(MAX_BUSY_POLL) > 0) {
+            if (Objects.requireNonNull(d, "busy poll").isNegative() || d.compareTo(MAX_BUSY_POLL) > 0) {
                 // polling is a CPU spent waiting: microseconds are its use; a longer one is a mistake that burns a CPU
                 throw new IllegalArgumentException("busy poll must be from 0 to " + MAX_BUSY_POLL.toMillis() + " ms, not " + d);
             }
@@ -226,8 +268,17 @@ public final class Server implements AutoCloseable {
 
         /** Serves with its own socket options; null: the builder's {@link #options(SocketOptions)}. */
         public Builder serve(Service service, Transport transport, Endpoint endpoint, SocketOptions options) {
-            bindings.add(new Binding(service, transport, endpoint, options, null));
+            check(service, transport);
+            bindings.add(new Binding(service, transport, Objects.requireNonNull(endpoint, "endpoint"), options, null));
             return this;
+        }
+
+        private static void check(Service service, Transport transport) {
+            Objects.requireNonNull(service, "service");
+            Objects.requireNonNull(transport, "transport");
+            if ((transport == Transport.TCP ? service.stream() : service.datagram()) == null) {
+                throw new IllegalArgumentException(service.name() + " has no " + (transport == Transport.TCP ? "stream" : "datagram") + " form");
+            }
         }
 
         /**
@@ -240,6 +291,7 @@ public final class Server implements AutoCloseable {
          *
          */
         public Builder serve(Service service, InheritedSocket socket, SocketOptions options) {
+            check(service, socket.transport());
             bindings.add(new Binding(service, socket.transport(), socket.local(), options, socket));
             return this;
         }
@@ -252,17 +304,22 @@ public final class Server implements AutoCloseable {
 
         /** Socket options for every listener that was not given its own. */
         public Builder options(SocketOptions o) {
-            this.options = o;
+            this.options = Objects.requireNonNull(o, "options");
             return this;
         }
 
+        /** What the services say: clock, daytime format, quotations, where sink prints (default {@link Settings#defaults()}). */
         public Builder settings(Settings s) {
-            this.settings = s;
+            this.settings = Objects.requireNonNull(s, "settings");
             return this;
         }
 
+        /**
+         * Where listeners, ended connections, datagram counts and warnings are reported (default
+         * {@link ServerEvents#logging()}). Called on the engines' threads: see the class comment.
+         */
         public Builder events(ServerEvents e) {
-            this.events = e;
+            this.events = Objects.requireNonNull(e, "events");
             return this;
         }
 
@@ -316,19 +373,38 @@ public final class Server implements AutoCloseable {
             return this;
         }
 
+        /** The smallest buffer: a one-shot reply (qotd's, up to 512 bytes) is written whole, and then some. */
+        public static final int MIN_BUFFER_SIZE = 1024;
+
+        /**
+         * Bytes of input and of output a connection may hold (default {@link #DEFAULT_BUFFER_SIZE}):
+         * the bound on its memory, whatever the peer does.
+         */
         public Builder bufferSize(int bytes) {
+            if (bytes < MIN_BUFFER_SIZE) {
+                throw new IllegalArgumentException("the buffer size must be at least " + MIN_BUFFER_SIZE + " bytes, not " + bytes);
+            }
             this.bufferSize = bytes;
             return this;
         }
 
+        /** Closes a connection silent for this long (the default, {@link Duration#ZERO}: never). */
         public Builder idleTimeout(Duration d) {
-            this.idleTimeout = d;
+            this.idleTimeout = nonNegative(d, "idle timeout");
             return this;
         }
 
+        /** How long {@link Server#close()} lets open connections finish before it closes them (default 5s). */
         public Builder grace(Duration d) {
-            this.grace = d;
+            this.grace = nonNegative(d, "grace period");
             return this;
+        }
+
+        private static Duration nonNegative(Duration d, String what) {
+            if (Objects.requireNonNull(d, what).isNegative()) {
+                throw new IllegalArgumentException("the " + what + " cannot be negative: " + d);
+            }
+            return d;
         }
 
         /** Serve one connection at a time per listener. */
@@ -339,13 +415,13 @@ public final class Server implements AutoCloseable {
 
         /** Which datagram senders are answered, and how many replies go out (default: {@link ReplyLimits#defaults()}). */
         public Builder replyLimits(ReplyLimits limits) {
-            this.replyLimits = limits;
+            this.replyLimits = Objects.requireNonNull(limits, "limits");
             return this;
         }
 
         /** How often, at most, datagram counts and drop warnings are reported (default 10s). */
         public Builder reportEvery(Duration d) {
-            if (d.isNegative() || d.isZero()) {
+            if (Objects.requireNonNull(d, "report interval").isNegative() || d.isZero()) {
                 throw new IllegalArgumentException("the report interval must be positive");
             }
             this.reportEvery = d;
@@ -421,17 +497,12 @@ public final class Server implements AutoCloseable {
                     bound.addAll(more);
                     more.forEach(m -> of.add(b));
                 }
-            } catch (ListenException e) {
+                if (runAs != null) {
+                    runAs.switchTo(); // before any engine starts a thread or takes a connection
+                }
+            } catch (IOException | RuntimeException | Error e) {
                 close(bound);
                 throw e;
-            }
-            if (runAs != null) {
-                try {
-                    runAs.switchTo(); // before any engine starts a thread or takes a connection
-                } catch (IOException | RuntimeException | Error e) {
-                    close(bound);
-                    throw e;
-                }
             }
             int holds = connectionsTheHeapHolds(bufferSize);
             int limit = maxConnections > 0 ? maxConnections : defaultMaxConnections(bufferSize);
@@ -440,7 +511,7 @@ public final class Server implements AutoCloseable {
             try {
                 engine = kind.create(new EngineConfig(events, limit, bufferSize, idleTimeout, iterative,
                         busyPoll != null ? busyPoll : EngineConfig.automaticBusyPoll(), maxPerSource, access));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 close(bound);
                 throw e;
             }
@@ -449,10 +520,11 @@ public final class Server implements AutoCloseable {
                         + mebibytes(2L * bufferSize * maxConnections) + " at worst, more than half of the " + mebibytes(Runtime.getRuntime().maxMemory())
                         + " heap; lower the connection limit to " + holds + ", or give the JVM more heap");
             }
-            boolean anyDatagram = bound.stream().anyMatch(b -> b.port() != null);
-            DatagramEngine datagrams = anyDatagram ? new DatagramEngine(events, replyLimits, reportEvery, portOffset, access) : null;
-            Server server = new Server(bound, kind, engine, datagrams, grace);
+            Server server = null;
             try {
+                boolean anyDatagram = bound.stream().anyMatch(b -> b.port() != null);
+                DatagramEngine datagrams = anyDatagram ? new DatagramEngine(events, replyLimits, reportEvery, portOffset, access) : null;
+                server = new Server(bound, kind, engine, datagrams, grace);
                 for (int i = 0; i < bound.size(); i++) {
                     Binder.Bound b = bound.get(i);
                     Service service = of.get(i).service();
@@ -467,8 +539,15 @@ public final class Server implements AutoCloseable {
                         datagrams.serve(b.listener(), b.port(), service.datagram().apply(settings));
                     }
                 }
-            } catch (RuntimeException e) {
-                server.stop(Duration.ZERO); // the engine could not start (epoll: no descriptors left): leave nothing open
+            } catch (RuntimeException | Error e) {
+                // the engine could not start (epoll: no descriptors left), or a service or an event handler failed: leave nothing open
+                if (server != null) {
+                    server.stop(Duration.ZERO);
+                } else {
+                    engine.stopAccepting();
+                    engine.abort();
+                    close(bound);
+                }
                 throw e;
             }
             return server;

@@ -6,6 +6,10 @@ import java.nio.ByteBuffer;
  * Where a session writes. It is bounded: {@link #write} takes only what fits, and an engine stops
  * reading from a peer while the session's output is full. That one rule keeps memory bounded
  * whatever the peer does: a peer that sends but never reads is held back by TCP flow control.
+ *
+ * <p>An output is used only inside its session's callbacks, on the thread that calls them; from any
+ * other thread (a timer, say) its methods throw IllegalStateException. A session writes when it is
+ * called: on input, or at {@link StreamSession#writable} when it asked for room.
  */
 public interface Output {
 

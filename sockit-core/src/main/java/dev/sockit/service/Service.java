@@ -2,19 +2,36 @@ package dev.sockit.service;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * A built-in service: its name, standard port and protocol, over streams and over datagrams.
- * {@link #BUILTIN} is the whole table, as inetd's {@code biltins[]}: to add a service, write its
- * session class and add a row here.
+ * A service: its name, standard port and protocol, over streams and over datagrams.
+ * {@link #BUILTIN} is the table of sockit's own, as inetd's {@code biltins[]}: to add one to sockit,
+ * write its session class and add a row here. A program embedding sockit makes its own with the
+ * constructor and serves it like a built-in one.
  *
- * @param port the standard port, or 0 for none (sink)
+ * @param port     the standard port, or 0 for none (sink)
+ * @param stream   a stream service (TCP, Unix stream) made from the server's settings; null: none
+ * @param datagram a datagram service (UDP, Unix datagram) made from the server's settings; null: none
  */
 public record Service(String name, int port, String reference, String summary,
                       Function<Settings, StreamService> stream, Function<Settings, DatagramService> datagram) {
+
+    public Service {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("a service needs a name");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("a port is from 0 to 65535, not " + port);
+        }
+        if (stream == null && datagram == null) {
+            throw new IllegalArgumentException(name + " has neither a stream nor a datagram form");
+        }
+    }
 
     public static final List<Service> BUILTIN = List.of(
             new Service("echo", 7, "RFC 862", "sends back every byte it receives",

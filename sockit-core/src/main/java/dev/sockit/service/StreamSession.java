@@ -4,7 +4,10 @@ import java.nio.ByteBuffer;
 
 /**
  * One connection's protocol state, driven by an engine. A session never blocks and never sees a
- * socket: it reacts to events and writes into a bounded {@link Output}.
+ * socket: it reacts to events and writes into a bounded {@link Output}. An engine calls a session's
+ * methods one at a time, on one of its own threads (an event loop serving many connections, or the
+ * connection's virtual thread), so a session needs no locks, and must not block: on an event loop
+ * every other connection would wait.
  *
  * <p>Bytes a session leaves unconsumed in {@code in} (because its output was full) are offered again
  * once the output has drained; the engine reads nothing more from the peer meanwhile.

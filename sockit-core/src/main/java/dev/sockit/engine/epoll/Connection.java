@@ -381,12 +381,14 @@ final class Connection extends Watched implements Output, Connections.Member {
 
     @Override
     public int write(ByteBuffer src) {
+        checkThread();
         return write(src, 0);
     }
 
     /** The FIN follows: MSG_MORE holds the reply back until shutdown(2) sends it, FIN and all, in one segment. */
     @Override
     public int writeAndClose(ByteBuffer last) {
+        checkThread();
         int n = write(last, Libc.MSG_MORE);
         close();
         return n;
@@ -442,6 +444,7 @@ final class Connection extends Watched implements Output, Connections.Member {
      */
     @Override
     public int room() {
+        checkThread();
         if (closing || closed || failure != 0) {
             return 0;
         }
@@ -450,12 +453,20 @@ final class Connection extends Watched implements Output, Connections.Member {
 
     @Override
     public void wantWritable(boolean on) {
+        checkThread();
         wantWritable = on;
     }
 
     @Override
     public void close() {
+        checkThread();
         closing = true;
+    }
+
+    private void checkThread() {
+        if (Thread.currentThread() != loop.thread) {
+            throw Failures.outputOffItsThread();
+        }
     }
 
     /** How much one {@link #send} offers the kernel: a read-only buffer goes at most a scratch buffer at a time. */

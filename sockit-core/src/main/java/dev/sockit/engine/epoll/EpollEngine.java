@@ -314,6 +314,12 @@ public final class EpollEngine implements Engine {
         connections.reportRefusals();
     }
 
+    @Override
+    public boolean ownsCurrentThread() {
+        Thread current = Thread.currentThread();
+        return loops.stream().anyMatch(loop -> loop.thread == current);
+    }
+
     /** Waits for a loop to run a task, unless the loop has died (then nothing of it runs anyway). */
     private static void awaitLoop(CountDownLatch latch, EventLoop loop) {
         try {
