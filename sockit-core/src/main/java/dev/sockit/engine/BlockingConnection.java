@@ -180,7 +180,7 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
                 }
             } else if (failure != null) {
                 outcome = "error: " + failure;
-                shared.events().warning(shared.listener().service().name() + " session for " + peer + " failed, connection closed: " + failure);
+                shared.events().warning(shared.listener().service().name() + " session for " + peer + " failed, connection closed: " + failure, failure);
             }
         } finally {
             closeSocket();

@@ -84,7 +84,7 @@ final class DatagramLoop implements Runnable {
         try {
             reply = service.answer(request, sender);
         } catch (RuntimeException e) {
-            events.warning(listener.service().name() + " failed on a datagram from " + sender + ", not answered: " + e);
+            events.warning(listener.service().name() + " failed on a datagram from " + sender + ", not answered: " + e, e);
             counters.noReply(length);
             return;
         }

@@ -28,6 +28,15 @@ public interface ServerEvents {
     default void warning(String message) {
     }
 
+    /**
+     * A service threw: its session's connection is closed, or its datagram is not answered, and the
+     * server goes on. {@code message} says where; {@code cause} carries the stack an embedder needs to
+     * find its bug. By default, {@link #warning(String)} with the message alone.
+     */
+    default void warning(String message, Throwable cause) {
+        warning(message);
+    }
+
     /** Events as {@link System.Logger} records under the name {@code dev.sockit.server}. */
     static ServerEvents logging() {
         Logger log = System.getLogger("dev.sockit.server");
@@ -52,6 +61,11 @@ public interface ServerEvents {
             @Override
             public void warning(String message) {
                 log.log(Level.WARNING, message);
+            }
+
+            @Override
+            public void warning(String message, Throwable cause) {
+                log.log(Level.WARNING, message, cause);
             }
         };
     }

@@ -136,6 +136,31 @@ class EmbeddingTest {
     }
 
     @Test
+    void aSessionsBugReachesTheEventsWithItsStack() throws Exception {
+        IllegalStateException bug = new IllegalStateException("my bug");
+        StreamService buggy = peer -> new StreamSession() {
+            @Override
+            public void received(ByteBuffer in, Output out) {
+                throw bug;
+            }
+        };
+        CompletableFuture<Throwable> reported = new CompletableFuture<>();
+        ServerEvents events = new ServerEvents() {
+            @Override
+            public void warning(String message, Throwable cause) {
+                reported.complete(cause);
+            }
+        };
+        Service service = new Service("buggy", 0, "-", "fails on input", settings -> buggy, null);
+        try (Server server = Loopback.builder().serve(service, Transport.TCP, LOOPBACK).events(events).start();
+             Socket s = Loopback.connect(server)) {
+            s.getOutputStream().write('z');
+            assertThat(s.getInputStream().read()).as("its connection closed").isEqualTo(-1);
+            assertThat(reported.get(10, TimeUnit.SECONDS)).isSameAs(bug);
+        }
+    }
+
+    @Test
     void badArgumentsAreRefusedWhenGiven() {
         Server.Builder b = Server.builder();
         assertThatThrownBy(() -> b.bufferSize(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1024");

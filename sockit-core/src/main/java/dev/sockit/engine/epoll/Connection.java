@@ -707,7 +707,7 @@ final class Connection extends Watched implements Output, Connections.Member {
 
     private void sessionFailed(Throwable e) {
         loop.engine.config.events().warning(origin.listening.listener.service().name() + " session for " + peer
-                + " failed, connection closed: " + e);
+                + " failed, connection closed: " + e, e);
         close("error: " + e);
     }
 
