@@ -90,7 +90,11 @@ public interface ByteStream extends ByteChannel {
 
             @Override
             public int available() throws IOException {
-                return channel.socket().getInputStream().available(); // FIONREAD; the channel is blocking
+                try {
+                    return channel.socket().getInputStream().available(); // FIONREAD; the channel is blocking
+                } catch (UnsupportedOperationException e) {
+                    return -1; // a Unix-domain channel has no socket() view
+                }
             }
 
             @Override

@@ -139,6 +139,11 @@ class UnixSocketsTest {
             assertThat(text(talk(daytime, "", Integer.MAX_VALUE))).isEqualTo("Wed Nov 25 03:07:10 2026\r\n");
             assertThat(text(talk(qotd, "", Integer.MAX_VALUE))).isEqualTo("To be, or not to be.\r\n");
             assertThat(talk(time, "", Integer.MAX_VALUE)).containsExactly(0xee, 0xb0, 0xcf, 0x5e);
+            // Each ended as it should: the threads engine once failed each one on a Unix socket file,
+            // looking for unread input through a socket() view the JDK has only for TCP.
+            events.await(() -> events.connections().size() == 3, "three connections' ends");
+            assertThat(events.connections()).extracting(ConnectionRecord::outcome).containsOnly("closed");
+            assertThat(events.warnings()).isEmpty();
         }
     }
 
