@@ -304,6 +304,11 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
         closing = true;
     }
 
+    /** Whether {@code t} is this connection's own thread (a connection still open is counted until its record is out). */
+    boolean isServedBy(Thread t) {
+        return thread == t;
+    }
+
     private void checkThread() {
         if (Thread.currentThread() != thread) {
             throw Failures.outputOffItsThread();

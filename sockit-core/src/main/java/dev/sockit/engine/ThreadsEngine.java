@@ -38,7 +38,7 @@ public final class ThreadsEngine implements Engine {
     private final Connections connections;
     private final ScheduledExecutorService reaper;
     private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
-    /** Bound on every thread that serves (accept loops, connections): which engine it serves for. */
+    /** Bound on the accept loops' threads (which serve in iterative mode too): which engine they serve for. */
     private static final ScopedValue<ThreadsEngine> SERVING = ScopedValue.newInstance();
 
     /** A listener and the lock its thread holds while inside accept(). */
@@ -119,7 +119,18 @@ public final class ThreadsEngine implements Engine {
 
     @Override
     public boolean ownsCurrentThread() {
-        return SERVING.isBound() && SERVING.get() == this;
+        if (SERVING.isBound() && SERVING.get() == this) {
+            return true;
+        }
+        // A connection's own thread: looked for among the open connections (a stop is rare), not bound
+        // on each thread, whose extra frames a parked idle connection would keep on the heap.
+        Thread current = Thread.currentThread();
+        for (Connections.Member m : connections.live()) {
+            if (m instanceof BlockingConnection c && c.isServedBy(current)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void acceptLoop(Listener listener, Acceptor acceptor, StreamService service) {
@@ -181,8 +192,7 @@ public final class ThreadsEngine implements Engine {
                 if (!config.iterative()) {
                     // Unnamed, as virtual threads usually are: a name per connection is memory an idle
                     // connection keeps; the connection's log line names the peer.
-                    BlockingConnection served = c;
-                    connectionThreads.start(() -> ScopedValue.where(SERVING, this).run(served));
+                    connectionThreads.start(c);
                     backoff.succeeded(); // only now: a connection that got no thread is no recovery
                     continue;
                 }

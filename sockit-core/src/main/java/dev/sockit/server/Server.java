@@ -123,11 +123,12 @@ public final class Server implements AutoCloseable {
      * Stops accepting and receiving at once, waits up to {@code grace} for open connections to finish,
      * then closes the rest. Returns true if every connection finished within the grace period. A
      * second caller waits for the first and returns its answer. Called from one of the server's own
-     * threads (an event or a session), it starts the stop on another thread and returns false at once.
+     * threads (an event or a session), it starts the stop on another thread and returns false at once,
+     * before even the listeners are closed; {@link #join()} on another thread waits for the end.
      */
     public boolean stop(Duration grace) {
         Objects.requireNonNull(grace, "grace");
-        if (engine.ownsCurrentThread() || (datagrams != null && datagrams.ownsCurrentThread())) {
+        if (onOwnThread()) {
             // Waiting here would be waiting for this very thread (an event loop would never run the stop it waits for).
             Thread.ofVirtual().name("sockit-stop").start(() -> stop(grace));
             return false;
@@ -137,12 +138,15 @@ public final class Server implements AutoCloseable {
             return awaitFinished();
         }
         try {
-            drained = engine.awaitIdle(Instant.now().plus(grace));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            try {
+                drained = engine.awaitIdle(Instant.now().plus(grace));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                engine.abort();
+            }
         } finally {
-            engine.abort();
-            finished.countDown();
+            finished.countDown(); // whatever happened: join() and a second stop must not wait for ever
         }
         return drained;
     }
@@ -179,12 +183,22 @@ public final class Server implements AutoCloseable {
 
     /**
      * Closes every listener: new clients are refused, datagram listeners stop receiving and report
-     * their totals; open connections go on. Idempotent.
+     * their totals; open connections go on. Idempotent. Called from one of the server's own threads,
+     * it closes them from another thread and returns at once, before they are closed.
      */
     public void stopAccepting() {
+        if (onOwnThread()) {
+            Thread.ofVirtual().name("sockit-stop-accepting").start(this::stopAccepting);
+            return;
+        }
         if (accepting.compareAndSet(true, false)) {
             closeListeners();
         }
+    }
+
+    /** On an engine's thread, whose loop a wait for the engine would stall (an event loop would wait for itself). */
+    private boolean onOwnThread() {
+        return engine.ownsCurrentThread() || (datagrams != null && datagrams.ownsCurrentThread());
     }
 
     /** Closes listeners, and removes the socket files they made (one we cannot remove is harmless: the next start replaces it). */
@@ -316,7 +330,9 @@ public final class Server implements AutoCloseable {
 
         /**
          * Where listeners, ended connections, datagram counts and warnings are reported (default
-         * {@link ServerEvents#logging()}). Called on the engines' threads: see the class comment.
+         * {@link ServerEvents#logging()}). {@code listening} is called on the thread that calls
+         * {@link #start()}, totals and late warnings on the one that stops the server, the rest on
+         * the engines' threads (see the class comment).
          */
         public Builder events(ServerEvents e) {
             this.events = Objects.requireNonNull(e, "events");
@@ -485,6 +501,7 @@ public final class Server implements AutoCloseable {
             if (engine == EngineKind.EPOLL && passesAConnection()) {
                 throw new IllegalStateException("a connection passed by a unit with Accept=yes is served by the threads engine (drop --engine epoll)");
             }
+            EngineKind kind = chooseEngine(); // before binding: its warning is an event, and an event may throw
             Binder binder = new Binder(socketMode, events);
             List<Binder.Bound> bound = new ArrayList<>();
             List<Binding> of = new ArrayList<>();
@@ -506,7 +523,6 @@ public final class Server implements AutoCloseable {
             }
             int holds = connectionsTheHeapHolds(bufferSize);
             int limit = maxConnections > 0 ? maxConnections : defaultMaxConnections(bufferSize);
-            EngineKind kind = chooseEngine();
             Engine engine;
             try {
                 engine = kind.create(new EngineConfig(events, limit, bufferSize, idleTimeout, iterative,
@@ -515,13 +531,13 @@ public final class Server implements AutoCloseable {
                 close(bound);
                 throw e;
             }
-            if (maxConnections > holds && bindings.stream().anyMatch(b -> b.transport() == Transport.TCP)) {
-                events.warning("at most " + maxConnections + " connections may each hold " + bufferSize / 1024 + " KiB in and out: "
-                        + mebibytes(2L * bufferSize * maxConnections) + " at worst, more than half of the " + mebibytes(Runtime.getRuntime().maxMemory())
-                        + " heap; lower the connection limit to " + holds + ", or give the JVM more heap");
-            }
             Server server = null;
             try {
+                if (maxConnections > holds && bindings.stream().anyMatch(b -> b.transport() == Transport.TCP)) {
+                    events.warning("at most " + maxConnections + " connections may each hold " + bufferSize / 1024 + " KiB in and out: "
+                            + mebibytes(2L * bufferSize * maxConnections) + " at worst, more than half of the " + mebibytes(Runtime.getRuntime().maxMemory())
+                            + " heap; lower the connection limit to " + holds + ", or give the JVM more heap");
+                }
                 boolean anyDatagram = bound.stream().anyMatch(b -> b.port() != null);
                 DatagramEngine datagrams = anyDatagram ? new DatagramEngine(events, replyLimits, reportEvery, portOffset, access) : null;
                 server = new Server(bound, kind, engine, datagrams, grace);

@@ -38,8 +38,8 @@ class EmbeddingTest {
     private static final Service UPPER = new Service("upper", 0, "-", "echoes in capitals", settings -> peer -> new StreamSession() {
         @Override
         public void received(ByteBuffer in, Output out) {
-            ByteBuffer up = ByteBuffer.allocate(in.remaining());
-            while (in.hasRemaining()) {
+            ByteBuffer up = ByteBuffer.allocate(Math.min(in.remaining(), out.room())); // the rest stays in: offered again
+            while (up.hasRemaining()) {
                 byte b = in.get();
                 up.put(b >= 'a' && b <= 'z' ? (byte) (b - 32) : b);
             }
@@ -73,6 +73,26 @@ class EmbeddingTest {
         assertThat(answered.get(10, TimeUnit.SECONDS)).as("it cannot wait for its own connection, so it does not").isFalse();
         joinWithin(server.get(), Duration.ofSeconds(10));
         assertRefused(server.get());
+    }
+
+    @Test
+    void stopAcceptingCalledFromASessionDoesNotStallItsEngine() throws Exception {
+        AtomicReference<Server> server = new AtomicReference<>();
+        StreamService closingTheDoor = peer -> new StreamSession() {
+            @Override
+            public void received(ByteBuffer in, Output out) {
+                server.get().stopAccepting(); // an event loop once waited here for itself, for ever
+                out.write(in);
+            }
+        };
+        Service service = new Service("last-orders", 0, "-", "echoes, and takes no one new", settings -> closingTheDoor, null);
+        server.set(Loopback.builder().serve(service, Transport.TCP, LOOPBACK).events(new RecordingEvents()).start());
+        try (Socket s = Loopback.connect(server.get())) {
+            s.getOutputStream().write("still served".getBytes(US_ASCII));
+            assertThat(new String(s.getInputStream().readNBytes(12), US_ASCII)).isEqualTo("still served");
+        } finally {
+            assertThat(server.get().stop(Duration.ofSeconds(10))).isTrue();
+        }
     }
 
     @Test
@@ -178,11 +198,7 @@ class EmbeddingTest {
 
     @Test
     void aStartThatFailsAfterBindingLeavesThePortFree() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = probe.getLocalPort();
-        }
-        Endpoint endpoint = new Endpoint.Inet("127.0.0.1", port);
+        Endpoint endpoint = new Endpoint.Inet("127.0.0.1", freePort());
         ServerEvents failing = new ServerEvents() {
             @Override
             public void listening(Listener l) {
@@ -195,6 +211,32 @@ class EmbeddingTest {
         try (Server again = Loopback.builder().serve(Service.named("echo").orElseThrow(), Transport.TCP, endpoint)
                 .serve(Service.named("echo").orElseThrow(), Transport.UDP, endpoint).events(new RecordingEvents()).start()) {
             assertThat(again.listeners()).hasSize(2);
+        }
+    }
+
+    @Test
+    void aStartWhoseWarningThrowsLeavesThePortFree() throws Exception {
+        int port = freePort();
+        Endpoint endpoint = new Endpoint.Inet("127.0.0.1", port);
+        ServerEvents failing = new ServerEvents() {
+            @Override
+            public void warning(String message) {
+                throw new IllegalStateException("the embedder's handler failed on: " + message);
+            }
+        };
+        // More connections than the heap holds at their worst: warned of once the engine exists.
+        assertThatThrownBy(() -> Loopback.builder().serve(Service.named("echo").orElseThrow(), Transport.TCP, endpoint)
+                .maxConnections(Integer.MAX_VALUE).events(failing).start())
+                .hasMessageContaining("the embedder's handler failed on: at most");
+        try (Server again = Loopback.builder().serve(Service.named("echo").orElseThrow(), Transport.TCP, endpoint)
+                .events(new RecordingEvents()).start()) {
+            assertThat(again.listeners()).hasSize(1);
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
         }
     }
 
