@@ -48,7 +48,9 @@ import java.util.Map;
  * IP_PKTINFO, and doing it through FFM would put every UDP listener on native blocking calls, which
  * need a platform thread each; a socket per address keeps UDP on the JDK and on virtual threads, and
  * every reply leaves from the address it was sent to, by construction. The price: an address added
- * after start is not served until a restart, and a wildcard listener is shown as one line per address.
+ * after start is not served until a restart (nor 127.0.0.2 and the rest of 127/8, which no interface
+ * lists), and a wildcard listener is shown as one line per address. 0.0.0.0 and [::], said outright,
+ * are split alike: they mean every address as much as :PORT does.
  * (A directed broadcast is then not received at all, which is as it should be.)
  *
  * <p>Specs on port 0 get the same port on every transport and address where it is free.
@@ -225,7 +227,11 @@ final class Binder {
                     Listener listener = new Listener(service, t, u, s.localAddress().toEndpoint(), options, unixDatagramReadBack(s, options));
                     yield List.of(new Bound(listener, null, null, s, u.abstractName() ? null : u.file()));
                 }
-                case Endpoint.Inet i when i.isWildcard() -> udpEveryAddress(service, i, options);
+                case Endpoint.Inet i when i.isWildcard() -> udpEveryAddress(service, i, options, false);
+                case Endpoint.Inet i when BindAddress.of(t, i).getAddress().isAnyLocalAddress() ->
+                        // 0.0.0.0 or [::] said outright: every address too (IPv4's only for 0.0.0.0, as for TCP),
+                        // since one wildcard socket would answer from whichever address routes back, not the one asked
+                        udpEveryAddress(service, i, options, BindAddress.of(t, i).getAddress() instanceof Inet4Address);
                 case Endpoint.Inet i -> {
                     InetSocketAddress a = BindAddress.of(t, i);
                     DatagramChannel ch = udp(a.getAddress(), sharedPort(service, i), i.port(), options);
@@ -288,8 +294,8 @@ final class Binder {
         return String.join(" ", parts);
     }
 
-    private List<Bound> udpEveryAddress(Service service, Endpoint.Inet endpoint, SocketOptions options) throws IOException {
-        List<InetAddress> addresses = LocalAddresses.all();
+    private List<Bound> udpEveryAddress(Service service, Endpoint.Inet endpoint, SocketOptions options, boolean ipv4Only) throws IOException {
+        List<InetAddress> addresses = LocalAddresses.all().stream().filter(a -> !ipv4Only || a instanceof Inet4Address).toList();
         int wanted = sharedPort(service, endpoint);
         for (int attempt = 1; ; attempt++) {
             List<Bound> group = new ArrayList<>();

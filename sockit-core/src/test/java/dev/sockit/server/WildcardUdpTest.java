@@ -5,6 +5,8 @@ import dev.sockit.net.Transport;
 import dev.sockit.testing.Loopback;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -26,8 +28,12 @@ class WildcardUdpTest {
     private static final byte[] PING = "ping".getBytes(StandardCharsets.US_ASCII);
 
     private static Server serveEchoEverywhere() throws java.io.IOException {
+        return serveEchoOn(":0");
+    }
+
+    private static Server serveEchoOn(String endpoint) throws java.io.IOException {
         return Loopback.builder().events(new DatagramTestEvents())
-                .serve(Spec.parse("echo@:0", 0, "", List.of(Transport.TCP, Transport.UDP))).start();
+                .serve(Spec.parse("echo@" + endpoint, 0, "", List.of(Transport.TCP, Transport.UDP))).start();
     }
 
     private static List<InetSocketAddress> udpAddresses(Server server) {
@@ -65,9 +71,15 @@ class WildcardUdpTest {
      * kernel then drops any datagram not from exactly that address. A socket bound to the wildcard
      * would answer from loopback (the control below shows it), and the reply would never arrive.
      */
-    @Test
-    void eachReplyLeavesFromTheAddressTheRequestWasSentTo() throws Exception {
-        try (Server server = serveEchoEverywhere()) {
+    @ParameterizedTest
+    @ValueSource(strings = {":0", "0.0.0.0:0", "[::]:0"})
+    void eachReplyLeavesFromTheAddressTheRequestWasSentTo(String everywhere) throws Exception {
+        try (Server server = serveEchoOn(everywhere)) {
+            if (everywhere.startsWith("0.0.0.0")) {
+                assertThat(udpAddresses(server)).as("IPv4's addresses only").allSatisfy(a -> assertThat(a.getAddress()).isInstanceOf(Inet4Address.class));
+            }
+            assertThat(udpAddresses(server)).as("a socket per address, not one on the wildcard")
+                    .noneSatisfy(a -> assertThat(a.getAddress().isAnyLocalAddress()).isTrue());
             List<InetSocketAddress> others = udpAddresses(server).stream()
                     .filter(a -> !a.getAddress().isLoopbackAddress() && !a.getAddress().isLinkLocalAddress()).toList();
             Assumptions.assumeFalse(others.isEmpty(), "this host has no address but loopback to ask from loopback");
