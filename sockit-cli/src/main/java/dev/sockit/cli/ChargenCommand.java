@@ -14,9 +14,9 @@ import java.util.Map;
         mixinStandardHelpOptions = true,
         usageHelpAutoWidth = true,
         sortOptions = false,
-        description = {"Read --bytes from a character generator (RFC 864, port 19) and check the pattern: lines of 72 printable characters, each starting one character further along, CR LF ended.",
+        description = {"Read --bytes from a character generator (RFC 864, port 19) and check the pattern: lines of printable characters, each starting one character further along a ring, CR LF ended.",
                 "",
-                "The server may start anywhere in the 95-line cycle; every byte after the first must follow. Over UDP, datagrams are asked for until --bytes have come, each checked on its own. Any byte off the pattern is an error (exit 1) naming its offset.",
+                "RFC 864's own ring is the 95 printable characters in lines of 72 (BSD inetd's and sockit's); other servers rotate another (xinetd: 93), so the ring and the line width are learnt from the stream, and the result says whether it was RFC 864's. The server may start anywhere in its cycle. Over UDP, datagrams are asked for until --bytes have come, each checked on its own. Any byte off the pattern (a lost, doubled or changed one) is an error (exit 1) naming its offset.",
                 ""},
         footer = {"",
                 "Examples:",
@@ -48,6 +48,7 @@ final class ChargenCommand extends ServiceClientCommand {
             Map<String, Object> f = result(endpoint, transport);
             f.put("bytes", r.bytes());
             f.put("pattern_ok", true);
+            f.put("rfc864_ring", r.rfc864Ring());
             f.put("first_line", r.firstLine());
             if (transport == Transport.UDP) {
                 f.put("datagrams", r.datagrams());
@@ -55,8 +56,10 @@ final class ChargenCommand extends ServiceClientCommand {
             f.put("elapsed_ms", elapsedMs);
             printJson(f);
         } else {
-            (print ? err : out).println(r.bytes() + " bytes from " + r.peer() + " follow the RFC 864 pattern (starting at line "
-                    + r.firstLine() + " of 95" + (transport == Transport.UDP ? ", in " + r.datagrams() + " datagrams" : "") + ")");
+            String datagrams = transport == Transport.UDP ? ", in " + r.datagrams() + " datagrams" : "";
+            (print ? err : out).println(r.bytes() + " bytes from " + r.peer() + (r.rfc864Ring()
+                    ? " follow the RFC 864 pattern (starting at line " + r.firstLine() + " of 95" + datagrams + ")"
+                    : " follow a chargen pattern of its own (rotating lines, not RFC 864's ring of 95" + datagrams + ")"));
         }
         return 0;
     }

@@ -9,9 +9,14 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 
 /**
- * RFC 864: reads a number of bytes and checks that they follow the chargen pattern. A server may start
- * anywhere in the 95-line cycle (BSD inetd moves one line along per UDP reply), so the first byte
- * fixes the starting line and every later byte must follow from it.
+ * RFC 864: reads a number of bytes and checks that they follow a chargen pattern. RFC 864 says the
+ * data may be anything and gives "one popular pattern": lines of 72 characters from the 95 printable
+ * ones, each starting one character further along the ring, CR LF ended (BSD inetd's and sockit's).
+ * Others rotate another ring (xinetd: 93 characters, '!' to '}'), so the check is of the shape every
+ * such server shares, learnt from the stream itself: lines of one width, each of printable characters
+ * that follow one another in one fixed order, each line starting one character further along. A lost,
+ * doubled or changed byte breaks it at once. Whether the stream is also RFC 864's own ring is reported.
+ * A server may start anywhere in its cycle (BSD inetd moves one line along per UDP reply).
  */
 public final class ChargenClient {
     /** One full cycle: 95 lines of 72 characters and CR LF. */
@@ -36,7 +41,7 @@ public final class ChargenClient {
     private static ChargenResult readStream(Dialer dialer, Endpoint endpoint, long bytes, OutputStream copy) throws IOException {
         try (Connection c = dialer.connect(endpoint)) {
             ByteBuffer buf = ByteBuffer.allocate(8192);
-            Pattern p = null;
+            Pattern p = new Pattern(c.peer());
             long got = 0;
             while (got < bytes) {
                 buf.clear().limit((int) Math.min(buf.capacity(), bytes - got));
@@ -44,14 +49,11 @@ public final class ChargenClient {
                 if (n < 0) {
                     throw new IOException("chargen from " + c.peer() + " ended after " + got + " of " + bytes + " bytes");
                 }
-                if (p == null) {
-                    p = Pattern.startingWith(buf.get(0), c.peer());
-                }
-                p.check(buf.array(), n, got, c.peer());
+                p.check(buf.array(), n);
                 write(copy, buf.array(), n);
                 got += n;
             }
-            return new ChargenResult(c.peer(), got, p.firstLine, 0);
+            return new ChargenResult(c.peer(), got, p.firstLine(), 0, p.isRfc864Ring());
         }
     }
 
@@ -63,16 +65,18 @@ public final class ChargenClient {
             long got = 0;
             long datagrams = 0;
             int firstLine = -1;
+            boolean rfc864Ring = true;
             while (true) {
                 datagrams++;
                 if (reply.length == 0) {
                     break; // RFC 864 allows an empty reply; it says nothing more will come
                 }
-                Pattern p = Pattern.startingWith(reply[0], peer);
+                Pattern p = new Pattern(peer + " datagram " + datagrams); // each datagram starts where the server chose
+                p.check(reply, reply.length);
                 if (firstLine < 0) {
-                    firstLine = p.firstLine;
+                    firstLine = p.firstLine();
                 }
-                p.check(reply, reply.length, 0, peer + " datagram " + datagrams);
+                rfc864Ring &= p.isRfc864Ring();
                 write(copy, reply, reply.length);
                 got += reply.length;
                 if (got >= bytes) {
@@ -80,7 +84,7 @@ public final class ChargenClient {
                 }
                 reply = link.ask(DatagramLink.REQUEST);
             }
-            return new ChargenResult(link.peerText(), got, Math.max(firstLine, 0), datagrams);
+            return new ChargenResult(link.peerText(), got, Math.max(firstLine, 0), datagrams, rfc864Ring);
         }
     }
 
@@ -90,34 +94,84 @@ public final class ChargenClient {
         }
     }
 
-    /** The stream as it should be, from the line the server began with. */
+    /**
+     * The check, byte by byte, of a stream learnt as it goes: the first line's CR fixes the width;
+     * each character seen after another fixes that one's successor (the ring), which every later
+     * pair must agree with, including each line's first character after the previous line's first.
+     */
     private static final class Pattern {
-        final int firstLine;
-        private final long origin;
+        private final String where;
+        /** The character after each one, as far as seen; 0 while unknown. */
+        private final byte[] next = new byte[128];
+        private long offset;
+        private int width = -1;
+        private int column;
+        private byte previous;
+        private byte lineStart;
+        private byte first;
+        private boolean rfc864Ring = true;
 
-        private Pattern(int firstLine) {
-            this.firstLine = firstLine;
-            this.origin = (long) firstLine * (Chargen.LINE_CHARS + 2);
+        Pattern(String where) {
+            this.where = where;
         }
 
-        static Pattern startingWith(byte first, String peer) throws MismatchException {
-            if (first < ' ' || first > '~') {
-                throw new MismatchException("chargen from " + peer + " is off the RFC 864 pattern at offset 0: "
-                        + Text.showByte(first) + " is not a printable character", 0);
-            }
-            return new Pattern(first - ' ');
-        }
-
-        /** Checks {@code n} bytes of {@code b}, which sit at {@code offset} in the stream. */
-        void check(byte[] b, int n, long offset, String where) throws MismatchException {
-            for (int i = 0; i < n; i++) {
-                byte want = Chargen.byteAt(origin + offset + i);
-                if (b[i] != want) {
-                    long at = offset + i;
-                    throw new MismatchException("chargen from " + where + " is off the RFC 864 pattern at offset " + at
-                            + ": expected " + Text.showByte(want) + ", got " + Text.showByte(b[i]), at);
+        /** Checks the next {@code n} bytes of {@code b}. */
+        void check(byte[] b, int n) throws MismatchException {
+            for (int i = 0; i < n; i++, offset++) {
+                byte c = b[i];
+                if (offset == 0) {
+                    first = c;
                 }
+                rfc864Ring &= c == Chargen.byteAt(offset + (long) firstLine() * (Chargen.LINE_CHARS + 2));
+                if (width < 0 && column > 0 && c == '\r') {
+                    width = column; // the first line's end: every line is as wide
+                }
+                if (width >= 0 && column >= width) {
+                    expect(column == width ? (byte) '\r' : (byte) '\n', c);
+                    if (column == width + 1) {
+                        column = 0;
+                    } else {
+                        column++;
+                    }
+                    continue;
+                }
+                if (c < ' ' || c > '~') {
+                    throw off(Text.showByte(c) + " is not a printable character");
+                }
+                if (offset > 0) {
+                    byte after = column == 0 ? lineStart : previous; // a line starts one character further along
+                    if (next[after] == 0) {
+                        next[after] = c;
+                    } else {
+                        expect(next[after], c);
+                    }
+                }
+                if (column == 0) {
+                    lineStart = c;
+                }
+                previous = c;
+                column++;
             }
+        }
+
+        private void expect(byte want, byte got) throws MismatchException {
+            if (got != want) {
+                throw off("expected " + Text.showByte(want) + ", got " + Text.showByte(got));
+            }
+        }
+
+        private MismatchException off(String what) {
+            return new MismatchException("chargen from " + where + " is off the chargen pattern at offset " + offset + ": " + what, offset);
+        }
+
+        /** Where RFC 864's ring the stream began (0: the line starting with a space). */
+        int firstLine() {
+            return first >= ' ' && first <= '~' ? first - ' ' : 0;
+        }
+
+        /** Whether every byte so far is RFC 864's own pattern, BSD inetd's and sockit's. */
+        boolean isRfc864Ring() {
+            return rfc864Ring;
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.sockit.service;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * RFC 864: lines of 72 characters from the 95 printable ASCII characters (32..126), each line starting
@@ -16,12 +17,24 @@ public final class Chargen implements StreamSession {
     public static final int PRINTABLE = 95;
     /** A datagram reply is one line, as BSD inetd sends (RFC 864 allows 0 to 512 characters). */
     public static final int DATAGRAM_REPLY = LINE_CHARS + 2;
+    private static final int LINE_BYTES = LINE_CHARS + 2;
 
     /** 95 lines of 74 bytes: the period of the stream. */
     static final byte[] CYCLE = cycle();
 
     public static final StreamService STREAM = peer -> new Chargen();
-    public static final DatagramService DATAGRAM = (request, peer) -> Optional.of(ByteBuffer.wrap(CYCLE, 0, DATAGRAM_REPLY).slice());
+
+    /**
+     * A datagram service answering each request with the next line of the cycle, as BSD inetd does
+     * (one per listener: a listener's datagrams, from whoever, walk the ring together).
+     */
+    public static DatagramService datagram() {
+        AtomicInteger next = new AtomicInteger();
+        return (request, peer) -> {
+            int line = next.getAndUpdate(n -> (n + 1) % PRINTABLE);
+            return Optional.of(ByteBuffer.wrap(CYCLE, line * LINE_BYTES, DATAGRAM_REPLY).slice());
+        };
+    }
 
     private int position; // offset into CYCLE of the next byte to send
 

@@ -92,10 +92,13 @@ class ServiceProtocolTest {
     }
 
     @Test
-    void chargenDatagramIsOneLineWithinTheRfcLimit() {
-        ByteBuffer reply = Chargen.DATAGRAM.answer(ascii("x"), "peer").orElseThrow();
-        assertThat(reply.remaining()).isBetween(0, 512);
-        assertThat(US_ASCII.decode(reply).toString()).isEqualTo(expectedChargen(1));
+    void chargenDatagramsAreEachTheNextLineWithinTheRfcLimit() {
+        DatagramService chargen = Chargen.datagram();
+        for (int n = 0; n < 2 * Chargen.PRINTABLE; n++) {
+            ByteBuffer reply = chargen.answer(ascii("x"), "peer").orElseThrow();
+            assertThat(reply.remaining()).isBetween(0, 512);
+            assertThat(US_ASCII.decode(reply).toString()).as("datagram %d", n).isEqualTo(Chargen.line(n));
+        }
     }
 
     @Test
