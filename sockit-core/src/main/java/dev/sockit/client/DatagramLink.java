@@ -94,7 +94,11 @@ public final class DatagramLink implements AutoCloseable {
 
     /** Sends one datagram (the buffer's remaining bytes, possibly none). */
     public void send(ByteBuffer datagram) throws IOException {
-        socket.send(datagram);
+        try {
+            socket.send(datagram);
+        } catch (PortUnreachableException e) {
+            throw refused(e);
+        }
     }
 
     /**
@@ -104,7 +108,18 @@ public final class DatagramLink implements AutoCloseable {
      * @throws PortUnreachableException when the peer's host said nothing listens on that port
      */
     public byte[] receive(Duration wait) throws IOException {
-        return socket.receive(wait);
+        try {
+            return socket.receive(wait);
+        } catch (PortUnreachableException e) {
+            throw refused(e);
+        }
+    }
+
+    /** The JDK's has no message: a peer that answered before and then went away is said in words. */
+    private PortUnreachableException refused(PortUnreachableException e) {
+        PortUnreachableException said = new PortUnreachableException(label() + " refused our datagrams (port unreachable: nothing listens there now)");
+        said.initCause(e);
+        return said;
     }
 
     /**

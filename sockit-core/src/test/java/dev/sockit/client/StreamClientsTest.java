@@ -169,6 +169,7 @@ class StreamClientsTest {
 
             assertThat(r.bytes()).isEqualTo(3 * 7030 + 5);
             assertThat(r.firstLine()).isZero();
+            assertThat(r.rfc864Ring()).isTrue();
             // Like BSD inetd, sockit starts the ring at the space character: 72 characters, then CR LF.
             String first = copy.toString(StandardCharsets.US_ASCII).substring(0, 74);
             assertThat(first).isEqualTo(" !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefg\r\n");
@@ -209,8 +210,36 @@ class StreamClientsTest {
         try (Peers.Plain p = new Peers.Plain(V4, (in, out, s) -> out.write(stream))) {
             assertThatThrownBy(() -> ChargenClient.read(Peers.dialer(), p.endpoint(), Transport.TCP, 1000, null))
                     .isInstanceOfSatisfying(MismatchException.class, e -> assertThat(e.offset()).isEqualTo(800))
-                    .hasMessage("chargen from 127.0.0.1:" + p.port() + " is off the RFC 864 pattern at offset 800: expected "
+                    .hasMessage("chargen from 127.0.0.1:" + p.port() + " is off the chargen pattern at offset 800: expected "
                             + Text.showByte(Chargen.byteAt(800)) + ", got 0x58 'X'");
+        }
+    }
+
+    /** xinetd's chargen: 72-character lines from the 93 characters '!' to '}', no space, no '~'. */
+    @Test
+    void chargenOfAnotherRingIsAcceptedAndSaidToBeSo() throws Exception {
+        StringBuilder xinetd = new StringBuilder();
+        for (int line = 0; line < 200; line++) {
+            for (int c = 0; c < 72; c++) {
+                xinetd.append((char) ('!' + (line + c) % 93));
+            }
+            xinetd.append("\r\n");
+        }
+        byte[] stream = xinetd.toString().getBytes(StandardCharsets.US_ASCII);
+        try (Peers.Plain p = new Peers.Plain(V4, (in, out, s) -> out.write(stream))) {
+            ChargenResult r = ChargenClient.read(Peers.dialer(), p.endpoint(), Transport.TCP, stream.length, null);
+            assertThat(r.bytes()).isEqualTo(200 * 74);
+            assertThat(r.rfc864Ring()).isFalse();
+        }
+        // The same ring with one byte lost in its second cycle: caught where the next one should be.
+        byte[] lost = new byte[stream.length - 1];
+        System.arraycopy(stream, 0, lost, 0, 9000);
+        System.arraycopy(stream, 9001, lost, 9000, lost.length - 9000);
+        try (Peers.Plain p = new Peers.Plain(V4, (in, out, s) -> out.write(lost))) {
+            assertThatThrownBy(() -> ChargenClient.read(Peers.dialer(), p.endpoint(), Transport.TCP, lost.length, null))
+                    .isInstanceOfSatisfying(MismatchException.class, e -> assertThat(e.offset()).isEqualTo(9000))
+                    .hasMessage("chargen from 127.0.0.1:" + p.port() + " is off the chargen pattern at offset 9000: expected "
+                            + Text.showByte(stream[9000]) + ", got " + Text.showByte(stream[9001]));
         }
     }
 
@@ -222,9 +251,29 @@ class StreamClientsTest {
         }
     }
 
+    /** A chargen server that answers once and goes away: the next request draws ICMP port unreachable. */
+    @Test
+    void aUdpServerThatGoesAwayAfterItsFirstAnswerIsSaidInWords() throws Exception {
+        java.nio.channels.DatagramChannel server = java.nio.channels.DatagramChannel.open().bind(new java.net.InetSocketAddress(V4, 0));
+        int port = ((java.net.InetSocketAddress) server.getLocalAddress()).getPort();
+        Thread once = Thread.ofVirtual().start(() -> {
+            try (server) {
+                ByteBuffer request = ByteBuffer.allocate(512);
+                java.net.SocketAddress client = server.receive(request);
+                server.send(ByteBuffer.wrap(Chargen.line(0).getBytes(StandardCharsets.US_ASCII)), client);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThatThrownBy(() -> ChargenClient.read(Peers.dialer(), new Endpoint.Inet("127.0.0.1", port), Transport.UDP, 1000, null))
+                .isInstanceOf(java.net.PortUnreachableException.class)
+                .hasMessage("udp 127.0.0.1:" + port + " refused our datagrams (port unreachable: nothing listens there now)");
+        once.join();
+    }
+
     @Test
     void chargenOverUdpReadsDatagramsUntilEnough() throws Exception {
-        try (Peers.Udp u = new Peers.Udp(V4, Chargen.DATAGRAM)) {
+        try (Peers.Udp u = new Peers.Udp(V4, Chargen.datagram())) {
             ChargenResult r = ChargenClient.read(Peers.dialer(), u.endpoint(), Transport.UDP, 200, null);
             assertThat(r.datagrams()).isEqualTo(3); // 74 bytes each
             assertThat(r.bytes()).isEqualTo(222);
