@@ -46,8 +46,17 @@ final class OneShotClient {
                 }
                 buf = ByteBuffer.allocate(Math.min(limit + 1, buf.capacity() * 2)).put(buf.flip());
             }
-            if (c.read(buf) < 0) {
-                return Arrays.copyOf(buf.array(), buf.position());
+            try {
+                if (c.read(buf) < 0) {
+                    return Arrays.copyOf(buf.array(), buf.position());
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                if (buf.position() == 0) {
+                    throw e;
+                }
+                // its reply is only known whole when the server closes, as RFC 865/867/868 servers do at once
+                throw new IOException(c.peer() + " sent " + buf.position() + (buf.position() == 1 ? " byte" : " bytes")
+                        + " but did not close, as a " + service + " server does", e);
             }
         }
     }

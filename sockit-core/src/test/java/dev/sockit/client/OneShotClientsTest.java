@@ -82,6 +82,19 @@ class OneShotClientsTest {
     }
 
     @Test
+    void aServerThatAnswersButDoesNotCloseIsSaidToHaveAnswered() throws Exception {
+        // the line comes, the close never does (until the client gives up and closes)
+        try (Peers.Plain p = new Peers.Plain(V4, (in, out, s) -> {
+            out.write("Mon Nov 30 17:12:26 2026\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            in.read();
+        })) {
+            Dialer impatient = new Dialer(ClientOptions.defaults().withIdleTimeout(java.time.Duration.ofMillis(300)));
+            assertThatThrownBy(() -> DaytimeClient.fetch(impatient, p.endpoint(), Transport.TCP))
+                    .hasMessage("127.0.0.1:" + p.port() + " sent 26 bytes but did not close, as a daytime server does");
+        }
+    }
+
+    @Test
     void anEmptyDatagramIsNoReply() throws Exception {
         try (Peers.Udp u = new Peers.Udp(V4, (request, from) -> java.util.Optional.of(java.nio.ByteBuffer.allocate(0)))) {
             assertThatThrownBy(() -> QotdClient.fetch(Peers.dialer(), u.endpoint(), Transport.UDP))
