@@ -17,6 +17,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -177,10 +178,30 @@ public final class Main implements Runnable {
             err.println("Try 'sockit --help' for more information.");
             return 2;
         }
-        err.println("sockit: " + printable(e.getMessage()));
         String name = cmd.getCommandSpec().qualifiedName();
+        String joined = e instanceof CommandLine.UnmatchedArgumentException u ? hostPortInTwoWords(u.getUnmatched(), args) : null;
+        if (joined != null) {
+            // nc's HOST PORT: say how sockit writes it rather than "unmatched argument"
+            err.println("sockit: write an endpoint as one word, HOST:PORT: '" + printable(joined) + "'");
+            err.println("Try '" + name + " --help' for more information.");
+            return 2;
+        }
+        err.println("sockit: " + printable(e.getMessage()));
         err.println("Try '" + name + " --help' for more information.");
         return 2;
+    }
+
+    /** HOST:PORT when the one unmatched word is a port that follows a host on the command line, as nc takes them; else null. */
+    private static String hostPortInTwoWords(List<String> unmatched, String[] args) {
+        if (unmatched.size() != 1 || !unmatched.getFirst().matches("[0-9]{1,5}")) {
+            return null;
+        }
+        int at = Arrays.asList(args).lastIndexOf(unmatched.getFirst());
+        if (at < 1 || args[at - 1].startsWith("-") || args[at - 1].contains(":") && !args[at - 1].matches("[0-9A-Fa-f:.%]+")) {
+            return null;
+        }
+        String host = args[at - 1];
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + unmatched.getFirst();
     }
 
     private static int runtimeError(Exception e, CommandLine cmd) {

@@ -85,7 +85,8 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
         int p;
         if (port == null) {
             if (defaultPort.isEmpty()) {
-                throw new IllegalArgumentException("bad endpoint '" + text + "': no port; expected HOST:PORT or :PORT");
+                throw new IllegalArgumentException("bad endpoint '" + text + "': no port; expected HOST:PORT or :PORT"
+                        + (host.matches("[0-9]{1,5}") ? " (port " + host + " on every address is :" + host + ")" : ""));
             }
             p = defaultPort.getAsInt();
         } else {
