@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
         sortOptions = false,
         description = {"Listen on ENDPOINT, accept one client and relay like 'nc -l': the client's bytes to stdout, stdin to the client.",
                 "",
-                "--keep-open serves many clients at once, each on a thread of its own, and prints each client's lines prefixed by its address (the classic concurrent server). --exec CMD runs CMD (with /bin/sh -c) for each connection, the socket as its stdin and stdout, as inetd does; SOCKIT_PEER holds the client's address.",
+                "--keep-open serves many clients at once, each on a thread of its own, and prints each client's lines prefixed by its address (the classic concurrent server; a last line without its newline gets one). stdin goes to no one then: unlike ncat -k, which sends it to every client, with many clients it is not clear whose it is. --exec CMD runs CMD (with /bin/sh -c) for each connection, the socket as its stdin and stdout, as inetd does; SOCKIT_PEER holds the client's address.",
                 "",
                 "The real address is printed on stderr at start (port 0 picks a free port). --udp: the first datagram's sender becomes the peer; with --keep-open every datagram is printed, prefixed by its sender.",
                 "",
