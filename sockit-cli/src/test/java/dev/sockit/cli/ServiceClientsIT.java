@@ -158,7 +158,33 @@ class ServiceClientsIT {
         ClientProcess.Result r = sockit("chargen", at("chargen"), "--bytes", "100000", "--json");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).startsWith("{\"service\":\"chargen\",\"server\":\"" + at("chargen") + "\",\"address\":\"" + at("chargen")
-                + "\",\"transport\":\"tcp\",\"ok\":true,\"bytes\":100000,\"pattern_ok\":true,\"first_line\":0,\"elapsed_ms\":");
+                + "\",\"transport\":\"tcp\",\"ok\":true,\"bytes\":100000,\"pattern_ok\":true,\"rfc864_ring\":true,\"first_line\":0,\"elapsed_ms\":");
+    }
+
+    /** xinetd's chargen rotates the 93 characters '!' to '}': a chargen all the same, not RFC 864's ring. */
+    @Test
+    void chargenOfAnotherRingPassesAndIsSaidToBeOfItsOwn() throws Exception {
+        StringBuilder lines = new StringBuilder();
+        for (int line = 0; line < 30; line++) {
+            for (int c = 0; c < 72; c++) {
+                lines.append((char) ('!' + (line + c) % 93));
+            }
+            lines.append("\r\n");
+        }
+        byte[] stream = lines.toString().getBytes(StandardCharsets.US_ASCII);
+        try (ServerSocket xinetd = new ServerSocket(0, 5, InetAddress.ofLiteral("127.0.0.1"))) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = xinetd.accept()) {
+                    s.getOutputStream().write(stream);
+                } catch (IOException ignored) {
+                    // the test reports
+                }
+            });
+            String at = "127.0.0.1:" + xinetd.getLocalPort();
+            ClientProcess.Result r = sockit("chargen", at, "--bytes", "2000");
+            assertThat(r.exit()).isZero();
+            assertThat(r.out()).isEqualTo("2000 bytes from " + at + " follow a chargen pattern of its own (rotating lines, not RFC 864's ring of 95)\n");
+        }
     }
 
     @Test
