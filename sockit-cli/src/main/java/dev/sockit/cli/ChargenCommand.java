@@ -49,14 +49,16 @@ final class ChargenCommand extends ServiceClientCommand {
             f.put("bytes", r.bytes());
             f.put("pattern_ok", true);
             f.put("rfc864_ring", r.rfc864Ring());
-            f.put("first_line", r.firstLine());
+            if (r.rfc864Ring()) {
+                f.put("first_line", r.firstLine()); // a place in RFC 864's cycle: none in another's
+            }
             if (transport == Transport.UDP) {
                 f.put("datagrams", r.datagrams());
             }
             f.put("elapsed_ms", elapsedMs);
             printJson(f);
         } else {
-            String datagrams = transport == Transport.UDP ? ", in " + r.datagrams() + " datagrams" : "";
+            String datagrams = transport == Transport.UDP ? ", in " + r.datagrams() + (r.datagrams() == 1 ? " datagram" : " datagrams") : "";
             (print ? err : out).println(r.bytes() + " bytes from " + r.peer() + (r.rfc864Ring()
                     ? " follow the RFC 864 pattern (starting at line " + r.firstLine() + " of 95" + datagrams + ")"
                     : " follow a chargen pattern of its own (rotating lines, not RFC 864's ring of 95" + datagrams + ")"));

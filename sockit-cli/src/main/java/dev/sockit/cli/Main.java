@@ -179,7 +179,7 @@ public final class Main implements Runnable {
             return 2;
         }
         String name = cmd.getCommandSpec().qualifiedName();
-        String joined = e instanceof CommandLine.UnmatchedArgumentException u ? hostPortInTwoWords(u.getUnmatched(), args) : null;
+        String joined = e instanceof CommandLine.UnmatchedArgumentException u ? hostPortInTwoWords(cmd, u.getUnmatched(), args) : null;
         if (joined != null) {
             // nc's HOST PORT: say how sockit writes it rather than "unmatched argument"
             err.println("sockit: write an endpoint as one word, HOST:PORT: '" + printable(joined) + "'");
@@ -191,17 +191,32 @@ public final class Main implements Runnable {
         return 2;
     }
 
-    /** HOST:PORT when the one unmatched word is a port that follows a host on the command line, as nc takes them; else null. */
-    private static String hostPortInTwoWords(List<String> unmatched, String[] args) {
-        if (unmatched.size() != 1 || !unmatched.getFirst().matches("[0-9]{1,5}")) {
+    /**
+     * HOST:PORT when the one unmatched word is a port that follows a bare host (a name, an IPv4 or an
+     * IPv6 address, not an option's value) on the command line, as nc takes them; else null.
+     */
+    private static String hostPortInTwoWords(CommandLine cmd, List<String> unmatched, String[] args) {
+        String port = unmatched.size() == 1 ? unmatched.getFirst() : "";
+        if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) > 65535) {
             return null;
         }
-        int at = Arrays.asList(args).lastIndexOf(unmatched.getFirst());
-        if (at < 1 || args[at - 1].startsWith("-") || args[at - 1].contains(":") && !args[at - 1].matches("[0-9A-Fa-f:.%]+")) {
+        int at = Arrays.asList(args).indexOf(port);
+        if (at < 1) {
             return null;
         }
         String host = args[at - 1];
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + unmatched.getFirst();
+        boolean name = host.matches("[A-Za-z0-9.-]+") && !host.matches("[0-9]+") && !host.startsWith("-");
+        boolean ipv6 = host.matches("[0-9A-Fa-f:.]+(%[A-Za-z0-9]+)?") && host.chars().filter(c -> c == ':').count() >= 2;
+        if (!name && !ipv6) {
+            return null;
+        }
+        if (at >= 2) {
+            CommandLine.Model.OptionSpec before = cmd.getCommandSpec().findOption(args[at - 2]);
+            if (before != null && before.arity().max() > 0) {
+                return null; // the "host" is that option's value
+            }
+        }
+        return (ipv6 ? "[" + host + "]" : host) + ":" + port;
     }
 
     private static int runtimeError(Exception e, CommandLine cmd) {

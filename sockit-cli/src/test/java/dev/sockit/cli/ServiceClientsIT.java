@@ -165,9 +165,9 @@ class ServiceClientsIT {
     @Test
     void chargenOfAnotherRingPassesAndIsSaidToBeOfItsOwn() throws Exception {
         StringBuilder lines = new StringBuilder();
-        for (int line = 0; line < 30; line++) {
+        for (int line = 0; line < 200; line++) {
             for (int c = 0; c < 72; c++) {
-                lines.append((char) ('!' + (line + c) % 93));
+                lines.append((char) ('!' + ((line % 95) % 93 + c) % 93)); // its start walks 95 places over 93, then jumps back
             }
             lines.append("\r\n");
         }
@@ -181,9 +181,9 @@ class ServiceClientsIT {
                 }
             });
             String at = "127.0.0.1:" + xinetd.getLocalPort();
-            ClientProcess.Result r = sockit("chargen", at, "--bytes", "2000");
+            ClientProcess.Result r = sockit("chargen", at, "--bytes", "14000");
             assertThat(r.exit()).isZero();
-            assertThat(r.out()).isEqualTo("2000 bytes from " + at + " follow a chargen pattern of its own (rotating lines, not RFC 864's ring of 95)\n");
+            assertThat(r.out()).isEqualTo("14000 bytes from " + at + " follow a chargen pattern of its own (rotating lines, not RFC 864's ring of 95)\n");
         }
     }
 

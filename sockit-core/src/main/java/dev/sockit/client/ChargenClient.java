@@ -12,11 +12,13 @@ import java.nio.ByteBuffer;
  * RFC 864: reads a number of bytes and checks that they follow a chargen pattern. RFC 864 says the
  * data may be anything and gives "one popular pattern": lines of 72 characters from the 95 printable
  * ones, each starting one character further along the ring, CR LF ended (BSD inetd's and sockit's).
- * Others rotate another ring (xinetd: 93 characters, '!' to '}'), so the check is of the shape every
- * such server shares, learnt from the stream itself: lines of one width, each of printable characters
- * that follow one another in one fixed order, each line starting one character further along. A lost,
- * doubled or changed byte breaks it at once. Whether the stream is also RFC 864's own ring is reported.
- * A server may start anywhere in its cycle (BSD inetd moves one line along per UDP reply).
+ * A stream that follows that pattern is checked against it byte for byte, from wherever in the cycle
+ * the server began (BSD inetd moves one line along per UDP reply). Others have a pattern of their own
+ * (xinetd rotates 93 characters, '!' to '}', over 95 line starts): once a stream leaves RFC 864's, it is
+ * held to the shape such patterns share, learnt from the stream: printable lines of one width, CR LF
+ * ended, whose characters follow one another in one fixed order (a character never followed by
+ * itself), each line starting elsewhere than the one before. That still catches a changed, lost or
+ * doubled byte, though not a whole line lost.
  */
 public final class ChargenClient {
     /** One full cycle: 95 lines of 72 characters and CR LF. */
@@ -41,7 +43,7 @@ public final class ChargenClient {
     private static ChargenResult readStream(Dialer dialer, Endpoint endpoint, long bytes, OutputStream copy) throws IOException {
         try (Connection c = dialer.connect(endpoint)) {
             ByteBuffer buf = ByteBuffer.allocate(8192);
-            Pattern p = new Pattern(c.peer());
+            Pattern p = Pattern.forStream();
             long got = 0;
             while (got < bytes) {
                 buf.clear().limit((int) Math.min(buf.capacity(), bytes - got));
@@ -49,7 +51,7 @@ public final class ChargenClient {
                 if (n < 0) {
                     throw new IOException("chargen from " + c.peer() + " ended after " + got + " of " + bytes + " bytes");
                 }
-                p.check(buf.array(), n);
+                p.check(buf.array(), n, c.peer());
                 write(copy, buf.array(), n);
                 got += n;
             }
@@ -66,17 +68,19 @@ public final class ChargenClient {
             long datagrams = 0;
             int firstLine = -1;
             boolean rfc864Ring = true;
+            Pattern learnt = Pattern.forDatagrams(); // what one datagram teaches of a pattern of its own holds for the next
             while (true) {
                 datagrams++;
                 if (reply.length == 0) {
                     break; // RFC 864 allows an empty reply; it says nothing more will come
                 }
-                Pattern p = new Pattern(peer + " datagram " + datagrams); // each datagram starts where the server chose
-                p.check(reply, reply.length);
+                Pattern p = learnt.nextDatagram(); // each starts where the server chose, and may end mid-line
+                p.check(reply, reply.length, peer + " datagram " + datagrams);
                 if (firstLine < 0) {
                     firstLine = p.firstLine();
                 }
                 rfc864Ring &= p.isRfc864Ring();
+                learnt = p;
                 write(copy, reply, reply.length);
                 got += reply.length;
                 if (got >= bytes) {
@@ -95,76 +99,120 @@ public final class ChargenClient {
     }
 
     /**
-     * The check, byte by byte, of a stream learnt as it goes: the first line's CR fixes the width;
-     * each character seen after another fixes that one's successor (the ring), which every later
-     * pair must agree with, including each line's first character after the previous line's first.
+     * The check, byte by byte: RFC 864's pattern from the first byte on, while the stream follows it;
+     * beside it, always, the shape learnt from the stream (see the class comment), which alone
+     * decides once the stream has left RFC 864's pattern.
      */
     private static final class Pattern {
-        private final String where;
-        /** The character after each one, as far as seen; 0 while unknown. */
-        private final byte[] next = new byte[128];
+        /** A rotating pattern ends its first line well before this; a stream without a line end by then is none. */
+        static final int LONGEST_LINE = 1024;
+        private static final int AFTER_CR = -1;
+        /** The character after each one, as far as seen; 0 while unknown. Kept from datagram to datagram. */
+        private final byte[] next;
+        /** A datagram's last line may be cut short, CR LF and all, as xinetd's is; a stream's never. */
+        private final boolean datagram;
+        private int width;
         private long offset;
-        private int width = -1;
         private int column;
+        private boolean cut;
+        private boolean cutShort;
         private byte previous;
-        private byte lineStart;
+        private byte previousLineStart;
         private byte first;
         private boolean rfc864Ring = true;
+        private long rfc864Origin;
 
-        Pattern(String where) {
-            this.where = where;
+        private Pattern(byte[] next, int width, boolean datagram) {
+            this.next = next;
+            this.width = width;
+            this.datagram = datagram;
         }
 
-        /** Checks the next {@code n} bytes of {@code b}. */
-        void check(byte[] b, int n) throws MismatchException {
+        static Pattern forStream() {
+            return new Pattern(new byte[128], -1, false);
+        }
+
+        static Pattern forDatagrams() {
+            return new Pattern(new byte[128], -1, true);
+        }
+
+        /** The check of the next datagram: what was learnt of the pattern holds; where it starts is new. */
+        Pattern nextDatagram() {
+            return new Pattern(next, width, true);
+        }
+
+        /** Checks the next {@code n} bytes of {@code b} ({@code where}: whose, for the message). */
+        void check(byte[] b, int n, String where) throws MismatchException {
             for (int i = 0; i < n; i++, offset++) {
                 byte c = b[i];
                 if (offset == 0) {
                     first = c;
+                    rfc864Origin = first >= ' ' && first <= '~' ? (long) (first - ' ') * (Chargen.LINE_CHARS + 2) : 0;
                 }
-                rfc864Ring &= c == Chargen.byteAt(offset + (long) firstLine() * (Chargen.LINE_CHARS + 2));
-                if (width < 0 && column > 0 && c == '\r') {
+                if (rfc864Ring && c != Chargen.byteAt(rfc864Origin + offset)) {
+                    rfc864Ring = false; // from here on, the learnt shape alone
+                }
+                learn(c, where);
+            }
+        }
+
+        private void learn(byte c, String where) throws MismatchException {
+            if (cut) {
+                throw off(where, "more after a line cut short");
+            }
+            if (column == AFTER_CR) {
+                expect((byte) '\n', c, where);
+                column = 0;
+                cut = datagram && cutShort;
+                return;
+            }
+            if (c == '\r' && column > 0 && (width < 0 || column == width || datagram && column < width)) {
+                if (width < 0) {
                     width = column; // the first line's end: every line is as wide
                 }
-                if (width >= 0 && column >= width) {
-                    expect(column == width ? (byte) '\r' : (byte) '\n', c);
-                    if (column == width + 1) {
-                        column = 0;
-                    } else {
-                        column++;
-                    }
-                    continue;
-                }
-                if (c < ' ' || c > '~') {
-                    throw off(Text.showByte(c) + " is not a printable character");
-                }
-                if (offset > 0) {
-                    byte after = column == 0 ? lineStart : previous; // a line starts one character further along
-                    if (next[after] == 0) {
-                        next[after] = c;
-                    } else {
-                        expect(next[after], c);
-                    }
-                }
-                if (column == 0) {
-                    lineStart = c;
-                }
-                previous = c;
-                column++;
+                cutShort = column < width;
+                column = AFTER_CR;
+                return;
             }
+            if (column == width) {
+                expect((byte) '\r', c, where);
+            }
+            if (c < ' ' || c > '~') {
+                throw off(where, Text.showByte(c) + " is not a printable character");
+            }
+            if (width < 0 && offset >= LONGEST_LINE) {
+                throw off(where, "no line end in the first " + LONGEST_LINE + " bytes");
+            }
+            if (column > 0) {
+                if (c == previous) {
+                    throw off(where, Text.showByte(c) + " twice in a row");
+                }
+                if (next[previous] == 0) {
+                    next[previous] = c;
+                } else {
+                    expect(next[previous], c, where);
+                }
+            } else {
+                if (offset > 0 && c == previousLineStart) {
+                    throw off(where, "a line starts where the one before did, at " + Text.showByte(c));
+                }
+                previousLineStart = c;
+            }
+            previous = c;
+            column++;
         }
 
-        private void expect(byte want, byte got) throws MismatchException {
+        private void expect(byte want, byte got, String where) throws MismatchException {
             if (got != want) {
-                throw off("expected " + Text.showByte(want) + ", got " + Text.showByte(got));
+                throw off(where, "expected " + Text.showByte(want) + ", got " + Text.showByte(got));
             }
         }
 
-        private MismatchException off(String what) {
+        private MismatchException off(String where, String what) {
             return new MismatchException("chargen from " + where + " is off the chargen pattern at offset " + offset + ": " + what, offset);
         }
 
-        /** Where RFC 864's ring the stream began (0: the line starting with a space). */
+        /** Where in RFC 864's cycle the stream began (0: the line starting with a space). */
         int firstLine() {
             return first >= ' ' && first <= '~' ? first - ' ' : 0;
         }

@@ -56,7 +56,7 @@ final class OneShotClient {
                 }
                 // its reply is only known whole when the server closes, as RFC 865/867/868 servers do at once
                 throw new IOException(c.peer() + " sent " + buf.position() + (buf.position() == 1 ? " byte" : " bytes")
-                        + " but did not close, as a " + service + " server does", e);
+                        + " but did not close (a " + service + " server closes after its reply)", e);
             }
         }
     }

@@ -48,7 +48,7 @@ public final class TimeClient {
                     throw new IOException(c.peer() + " sent more than the 4 bytes of an RFC 868 time; is it a time server?");
                 }
             } catch (java.net.SocketTimeoutException e) {
-                throw new IOException(c.peer() + " sent 4 bytes but did not close, as an RFC 868 time server does", e);
+                throw new IOException(c.peer() + " sent 4 bytes but did not close (an RFC 868 time server closes after them)", e);
             }
             return decode(four.array(), c.peer(), midpoint(asked, heard));
         }

@@ -247,12 +247,23 @@ final class BlockingConnection implements Runnable, Output, Connections.Member {
      */
     private void lingeringClose() throws IOException {
         channel.shutdownOutput();
-        if (channel.available() == 0) {
+        long dropped = 0;
+        in.clear();
+        int unread = channel.available();
+        if (unread < 0) {
+            // the stream cannot tell (a JDK Unix channel): one read that does not wait says instead
+            unread = channel.poll(in, System.nanoTime());
+            if (unread < 0) {
+                return; // the peer has closed too
+            }
+            dropped = unread;
+            bytesIn += unread;
+            in.clear();
+        }
+        if (unread == 0) {
             return;
         }
         lingerDeadline = System.nanoTime() + LINGER_NANOS;
-        long dropped = 0;
-        in.clear();
         int n;
         while (dropped < LINGER_BYTES && (n = channel.io().read(in)) >= 0) {
             dropped += n;

@@ -86,7 +86,7 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
         if (port == null) {
             if (defaultPort.isEmpty()) {
                 throw new IllegalArgumentException("bad endpoint '" + text + "': no port; expected HOST:PORT or :PORT"
-                        + (host.matches("[0-9]{1,5}") ? " (port " + host + " on every address is :" + host + ")" : ""));
+                        + (host.matches("[0-9]{1,5}") && Integer.parseInt(host) <= 65535 ? " (to listen on port " + host + " on every address: :" + host + ")" : ""));
             }
             p = defaultPort.getAsInt();
         } else {

@@ -90,7 +90,7 @@ class OneShotClientsTest {
         })) {
             Dialer impatient = new Dialer(ClientOptions.defaults().withIdleTimeout(java.time.Duration.ofMillis(300)));
             assertThatThrownBy(() -> DaytimeClient.fetch(impatient, p.endpoint(), Transport.TCP))
-                    .hasMessage("127.0.0.1:" + p.port() + " sent 26 bytes but did not close, as a daytime server does");
+                    .hasMessage("127.0.0.1:" + p.port() + " sent 26 bytes but did not close (a daytime server closes after its reply)");
         }
     }
 

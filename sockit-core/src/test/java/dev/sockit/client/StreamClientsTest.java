@@ -215,17 +215,28 @@ class StreamClientsTest {
         }
     }
 
-    /** xinetd's chargen: 72-character lines from the 93 characters '!' to '}', no space, no '~'. */
+    /**
+     * xinetd's chargen (builtins.c): 72-character lines from the 93 characters '!' to '}' (no space,
+     * no '~'), its line start walking 95 positions over that ring, so that after the 95th line it jumps
+     * back; over UDP, datagrams of 1,024 bytes whose last line is cut short, CR LF and all.
+     */
+    static byte[] xinetdChargen(int fromLine, int bytes, boolean cutLastLine) {
+        StringBuilder out = new StringBuilder();
+        for (int line = fromLine; out.length() < bytes; line++) {
+            int start = (line % 95) % 93;
+            int room = Math.min(72, bytes - out.length() - 2);
+            for (int c = 0; c < (cutLastLine ? room : 72); c++) {
+                out.append((char) ('!' + (start + c) % 93));
+            }
+            out.append("\r\n");
+        }
+        return out.toString().substring(0, cutLastLine ? bytes : out.length()).getBytes(StandardCharsets.US_ASCII);
+    }
+
     @Test
     void chargenOfAnotherRingIsAcceptedAndSaidToBeSo() throws Exception {
-        StringBuilder xinetd = new StringBuilder();
-        for (int line = 0; line < 200; line++) {
-            for (int c = 0; c < 72; c++) {
-                xinetd.append((char) ('!' + (line + c) % 93));
-            }
-            xinetd.append("\r\n");
-        }
-        byte[] stream = xinetd.toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] stream = xinetdChargen(50, 200 * 74, false); // from mid-cycle, past the jump back
+        assertThat(stream).hasSize(200 * 74);
         try (Peers.Plain p = new Peers.Plain(V4, (in, out, s) -> out.write(stream))) {
             ChargenResult r = ChargenClient.read(Peers.dialer(), p.endpoint(), Transport.TCP, stream.length, null);
             assertThat(r.bytes()).isEqualTo(200 * 74);
@@ -240,6 +251,49 @@ class StreamClientsTest {
                     .isInstanceOfSatisfying(MismatchException.class, e -> assertThat(e.offset()).isEqualTo(9000))
                     .hasMessage("chargen from 127.0.0.1:" + p.port() + " is off the chargen pattern at offset 9000: expected "
                             + Text.showByte(stream[9000]) + ", got " + Text.showByte(stream[9001]));
+        }
+    }
+
+    @Test
+    void xinetdsDatagramsWithTheirLastLineCutShortAreAccepted() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger position = new java.util.concurrent.atomic.AtomicInteger();
+        try (Peers.Udp u = new Peers.Udp(V4, (request, from) -> Optional.of(ByteBuffer.wrap(xinetdChargen(position.getAndIncrement(), 1024, true))))) {
+            ChargenResult r = ChargenClient.read(Peers.dialer(), u.endpoint(), Transport.UDP, 3000, null);
+            assertThat(r.datagrams()).isEqualTo(3);
+            assertThat(r.rfc864Ring()).isFalse();
+        }
+    }
+
+    /** Streams that do not rotate, or that break what their own pattern has shown, fail where they do. */
+    @Test
+    void whatIsNoChargenPatternFails() throws Exception {
+        byte[] ringWithoutLineEnds = new byte[2000];
+        for (int i = 0; i < ringWithoutLineEnds.length; i++) {
+            ringWithoutLineEnds[i] = (byte) (' ' + i % 95);
+        }
+        assertOff("y".repeat(2000).getBytes(StandardCharsets.US_ASCII), 1, "0x79 'y' twice in a row");
+        assertOff(ringWithoutLineEnds, 1024, "no line end in the first 1024 bytes");
+        assertOff("AB\r\n".repeat(100).getBytes(StandardCharsets.US_ASCII), 4, "a line starts where the one before did, at 0x41 'A'");
+    }
+
+    @Test
+    void aByteChangedInEachDatagramIsCaughtByWhatTheFirstShowed() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger line = new java.util.concurrent.atomic.AtomicInteger();
+        try (Peers.Udp u = new Peers.Udp(V4, (request, from) -> {
+            byte[] d = Chargen.line(line.getAndIncrement()).getBytes(StandardCharsets.US_ASCII);
+            d[10] = 'X';
+            return Optional.of(ByteBuffer.wrap(d));
+        })) {
+            assertThatThrownBy(() -> ChargenClient.read(Peers.dialer(), u.endpoint(), Transport.UDP, 1000, null))
+                    .isInstanceOf(MismatchException.class).hasMessageContaining("is off the chargen pattern"); // in the first datagram already: its line shows X is followed by Y
+        }
+    }
+
+    private static void assertOff(byte[] stream, long offset, String why) throws Exception {
+        try (Peers.Plain p = new Peers.Plain(V4, (in, out, s) -> out.write(stream))) {
+            assertThatThrownBy(() -> ChargenClient.read(Peers.dialer(), p.endpoint(), Transport.TCP, stream.length, null))
+                    .isInstanceOfSatisfying(MismatchException.class, e -> assertThat(e.offset()).isEqualTo(offset))
+                    .hasMessage("chargen from 127.0.0.1:" + p.port() + " is off the chargen pattern at offset " + offset + ": " + why);
         }
     }
 
