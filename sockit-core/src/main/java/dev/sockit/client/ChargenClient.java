@@ -114,8 +114,8 @@ public final class ChargenClient {
         private int width;
         private long offset;
         private int column;
+        /** A datagram's line was cut short: it was the last, and nothing may follow. */
         private boolean cut;
-        private boolean cutShort;
         private byte previous;
         private byte previousLineStart;
         private byte first;
@@ -157,20 +157,19 @@ public final class ChargenClient {
         }
 
         private void learn(byte c, String where) throws MismatchException {
-            if (cut) {
-                throw off(where, "more after a line cut short");
-            }
             if (column == AFTER_CR) {
                 expect((byte) '\n', c, where);
                 column = 0;
-                cut = datagram && cutShort;
                 return;
+            }
+            if (cut) {
+                throw off(where, "more after a line cut short");
             }
             if (c == '\r' && column > 0 && (width < 0 || column == width || datagram && column < width)) {
                 if (width < 0) {
                     width = column; // the first line's end: every line is as wide
                 }
-                cutShort = column < width;
+                cut = column < width;
                 column = AFTER_CR;
                 return;
             }

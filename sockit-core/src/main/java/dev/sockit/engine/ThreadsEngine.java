@@ -38,8 +38,6 @@ public final class ThreadsEngine implements Engine {
     private final Connections connections;
     private final ScheduledExecutorService reaper;
     private final List<Acceptor> acceptors = new CopyOnWriteArrayList<>();
-    /** Bound on the accept loops' threads (which serve in iterative mode too): which engine they serve for. */
-    private static final ScopedValue<ThreadsEngine> SERVING = ScopedValue.newInstance();
 
     /** A listener and the lock its thread holds while inside accept(). */
     private record Acceptor(StreamAcceptor socket, ReentrantLock inAccept) {
@@ -83,7 +81,7 @@ public final class ThreadsEngine implements Engine {
     public void serve(Listener listener, StreamAcceptor acceptor, StreamService service) {
         Acceptor a = new Acceptor(acceptor, new ReentrantLock());
         acceptors.add(a);
-        threads(acceptor).name("sockit-accept " + listener).start(() -> ScopedValue.where(SERVING, this).run(() -> acceptLoop(listener, a, service)));
+        threads(acceptor).name("sockit-accept " + listener).start(() -> acceptLoop(listener, a, service));
     }
 
     /** Serves a listening socket passed by socket activation, accepted through libc as an abstract name's is (a platform thread each). */
@@ -119,11 +117,10 @@ public final class ThreadsEngine implements Engine {
 
     @Override
     public boolean ownsCurrentThread() {
-        if (SERVING.isBound() && SERVING.get() == this) {
-            return true;
-        }
-        // A connection's own thread: looked for among the open connections (a stop is rare), not bound
-        // on each thread, whose extra frames a parked idle connection would keep on the heap.
+        // Only a connection's own thread would wait for itself (an accept loop waits for none, and in
+        // iterative mode it serves as the connection's thread). Looked for among the open connections,
+        // since a stop is rare, rather than marked on each thread: a ScopedValue's frames would stay on
+        // the heap with every parked idle connection.
         Thread current = Thread.currentThread();
         for (Connections.Member m : connections.live()) {
             if (m instanceof BlockingConnection c && c.isServedBy(current)) {
