@@ -43,7 +43,7 @@ import java.util.concurrent.Callable;
                 "",
                 "SPEC is SERVICE[/tcp|/udp][@ENDPOINT]. Services: echo (RFC 862, port 7), discard (863, port 9), daytime (867, port 13), qotd (865, port 17), chargen (864, port 19), time (868, port 37), and sink (no standard port), which prints each client's lines (or datagrams) to stdout prefixed by its address.",
                 "",
-                "A service named without /tcp or /udp is served on both. No SPEC: the six standard services on their standard ports (plus --port-offset), TCP and UDP. Without a host, a listener takes every address, IPv4 and IPv6 (or the --bind address); over UDP that is one socket per local address, so each reply leaves from the address its request came to.",
+                "A service named without /tcp or /udp is served on both. No SPEC: the six standard services on their standard ports (plus --port-offset), TCP and UDP; a SPEC with a host but no port (echo@127.0.0.1) takes its standard port too. Without a host, a listener takes every address, IPv4 and IPv6 (or the --bind address); over UDP that is one socket per local address, so each reply leaves from the address its request came to.",
                 "",
                 "Unix sockets: unix:/path or unix:@name (Linux abstract namespace). There /tcp means a stream socket (the default) and /udp a datagram socket (unixgram). A stale socket file is replaced only when nothing answers on it; the file is removed on exit.",
                 "",

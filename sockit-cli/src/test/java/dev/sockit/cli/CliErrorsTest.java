@@ -62,7 +62,7 @@ class CliErrorsTest {
     @CsvSource(delimiter = '|', value = {
             "serve --bogus|sockit: Unknown option: '--bogus'",
             "serve finger|sockit: unknown service 'finger' in 'finger'; services: echo, discard, daytime, qotd, chargen, time, sink",
-            "serve echo@localhost|sockit: bad endpoint 'localhost': no port; expected HOST:PORT or :PORT",
+            "serve sink@localhost|sockit: sink has no standard port; give one, e.g. sink@localhost:15000",
             "connect 127.0.0.1 20007|sockit: write an endpoint as one word, HOST:PORT: '127.0.0.1:20007'",
             "connect ::1 20007|sockit: write an endpoint as one word, HOST:PORT: '[::1]:20007'",
             "chargen 127.0.0.1:19 1000|sockit: Unmatched argument at index 2: '1000'",

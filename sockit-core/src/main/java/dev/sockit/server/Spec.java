@@ -6,6 +6,7 @@ import dev.sockit.service.Service;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 
 /**
  * A service to serve, as written on {@code sockit serve}: {@code SERVICE[/tcp|/udp][@ENDPOINT]}, e.g.
@@ -51,19 +52,14 @@ public record Spec(Service service, List<Transport> transports, Endpoint endpoin
                 "unknown service '" + name + "' in '" + text + "'; services: " + Service.names()));
         Endpoint endpoint;
         if (endpointText == null) {
-            if (!service.hasStandardPort()) {
-                throw new IllegalArgumentException(service.name() + " has no standard port; give one, e.g. " + service.name() + "@:15000");
-            }
-            int port = service.port() + portOffset;
-            if (port > 65535) {
-                throw new IllegalArgumentException("port offset " + portOffset + " puts " + service.name() + " on port " + port + ", past 65535");
-            }
-            endpoint = new Endpoint.Inet(bindHost, port);
+            endpoint = new Endpoint.Inet(bindHost, standardPort(service, portOffset, ""));
+        } else if (isHostAlone(endpointText)) {
+            endpoint = Endpoint.parse(endpointText, OptionalInt.of(standardPort(service, portOffset, endpointText.strip())));
         } else {
             endpoint = Endpoint.parse(endpointText);
-            if (endpoint instanceof Endpoint.Inet i && i.isWildcard() && !bindHost.isEmpty()) {
-                endpoint = new Endpoint.Inet(bindHost, i.port());
-            }
+        }
+        if (endpoint instanceof Endpoint.Inet i && i.isWildcard() && !bindHost.isEmpty()) {
+            endpoint = new Endpoint.Inet(bindHost, i.port());
         }
         if (transportName != null && transportName.startsWith("unix") && !(endpoint instanceof Endpoint.Unix)) {
             throw new IllegalArgumentException("'/" + transportName + "' in '" + text + "' needs a unix: endpoint; use /tcp or /udp for " + endpoint);
@@ -72,6 +68,28 @@ public record Spec(Service service, List<Transport> transports, Endpoint endpoin
             transports = endpoint instanceof Endpoint.Unix ? List.of(Transport.TCP) : defaults;
         }
         return new Spec(service, transports, endpoint);
+    }
+
+    /**
+     * Whether an endpoint is a host without a port ({@code echo@127.0.0.1}, {@code echo@[::1]}), which
+     * gets the service's standard port as a spec without an endpoint does. A bare number is not: it is
+     * far more often a port written without its colon than an IPv4 address in one number. Nor is an
+     * unbracketed IPv6 address, whose last group could be meant as a port.
+     */
+    private static boolean isHostAlone(String endpoint) {
+        String e = endpoint.strip();
+        return !e.isEmpty() && !e.matches("[0-9]+") && (e.indexOf(':') < 0 || e.startsWith("[") && e.endsWith("]"));
+    }
+
+    private static int standardPort(Service service, int portOffset, String host) {
+        if (!service.hasStandardPort()) {
+            throw new IllegalArgumentException(service.name() + " has no standard port; give one, e.g. " + service.name() + "@" + host + ":15000");
+        }
+        int port = service.port() + portOffset;
+        if (port > 65535) {
+            throw new IllegalArgumentException("port offset " + portOffset + " puts " + service.name() + " on port " + port + ", past 65535");
+        }
+        return port;
     }
 
     @Override

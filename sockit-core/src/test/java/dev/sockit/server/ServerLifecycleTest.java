@@ -302,4 +302,17 @@ class ServerLifecycleTest {
         assertThatThrownBy(() -> Spec.parse("time", 65500, "", tcp)).hasMessageContaining("past 65535");
         assertThatThrownBy(() -> Spec.parse("echo@:99999", 0, "", tcp)).hasMessageContaining("out of range");
     }
+
+    @Test
+    void aHostWithoutAPortGetsTheStandardPort() {
+        List<Transport> tcp = List.of(Transport.TCP);
+        assertThat(Spec.parse("echo@127.0.0.1", 20000, "", tcp).endpoint()).isEqualTo(new Endpoint.Inet("127.0.0.1", 20007));
+        assertThat(Spec.parse("daytime@[::1]", 0, "", tcp).endpoint()).isEqualTo(new Endpoint.Inet("::1", 13));
+        assertThat(Spec.parse("qotd/udp@localhost", 1, "::1", tcp).endpoint()).isEqualTo(new Endpoint.Inet("localhost", 18));
+        assertThat(Spec.parse("echo@:7007", 65000, "", tcp).endpoint()).isEqualTo(new Endpoint.Inet("", 7007));
+        assertThatThrownBy(() -> Spec.parse("sink@127.0.0.1", 0, "", tcp)).hasMessage("sink has no standard port; give one, e.g. sink@127.0.0.1:15000");
+        assertThatThrownBy(() -> Spec.parse("time@127.0.0.1", 65500, "", tcp)).hasMessage("port offset 65500 puts time on port 65537, past 65535");
+        assertThatThrownBy(() -> Spec.parse("echo@7007", 0, "", tcp)).hasMessage("bad endpoint '7007': no port; expected HOST:PORT or :PORT (to listen on port 7007 on every address: :7007)");
+        assertThatThrownBy(() -> Spec.parse("echo@::1:7007", 0, "", tcp)).hasMessageContaining("write IPv6 addresses in brackets, e.g. [::1]:7007");
+    }
 }
