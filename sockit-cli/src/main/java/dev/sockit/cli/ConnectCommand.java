@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
                 "",
                 "A name is resolved to all its addresses and connected with Happy Eyeballs (RFC 8305): IPv6 first, then alternating, the next address tried after --attempt-delay or as soon as one fails; the first to connect wins. If none does, one line lists each address and why.",
                 "",
-                "When stdin ends, the connection is half-closed and output is read until the server closes (--no-half-close closes at once). When stdin is a terminal, the server closing ends the session.",
+                "When stdin ends, the connection is half-closed and output is read until the server closes (--no-half-close sends no FIN, for a server that stops at one, and reads on until it closes). When stdin is a terminal, the server closing ends the session.",
                 "",
                 "--udp: each read of stdin (or each line, with --lines) is one datagram; replies are printed; after stdin ends, replies are awaited for --timeout (default 2s).",
                 "",
@@ -52,7 +52,7 @@ final class ConnectCommand implements Callable<Integer> {
     @Option(names = "--lines", description = "With --udp: one datagram per line of stdin.")
     boolean lines;
 
-    @Option(names = "--no-half-close", description = "When stdin ends, close the connection at once instead of half-closing it and reading on.")
+    @Option(names = "--no-half-close", description = "When stdin ends, send no FIN (no half-close) and read on until the server closes, as ncat --no-shutdown and nc without -N.")
     boolean noHalfClose;
 
     @Mixin

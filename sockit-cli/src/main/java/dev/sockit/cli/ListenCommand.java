@@ -59,7 +59,7 @@ final class ListenCommand implements Callable<Integer> {
     @Option(names = {"-u", "--udp"}, description = "Listen for datagrams: UDP, or Unix datagrams on a unix: endpoint.")
     boolean udp;
 
-    @Option(names = "--no-half-close", description = "When stdin ends, close the connection at once instead of half-closing it.")
+    @Option(names = "--no-half-close", description = "When stdin ends, send no FIN (no half-close) and read on until the client closes, as ncat --no-shutdown.")
     boolean noHalfClose;
 
     @Option(names = "--max-connections", paramLabel = "N", description = "With --keep-open: clients served at once; more wait in the backlog (default: ${DEFAULT-VALUE}).")

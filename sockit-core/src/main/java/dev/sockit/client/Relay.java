@@ -5,9 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -16,7 +14,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * at once. When the input ends, the connection is half-closed (our FIN) and the relay keeps reading
  * until the peer has finished too, so a request/response over one connection works from a pipe.
  *
- * @param halfClose        on the input's end, send a FIN and keep reading; false closes the connection at once
+ * @param halfClose        on the input's end, send a FIN and keep reading; false sends nothing and keeps
+ *                         reading until the peer closes (ncat's --no-shutdown, nc without -N): for a peer
+ *                         that takes a FIN as the end of everything and would not answer
  * @param stopWhenPeerEnds when the peer finishes sending, stop without waiting for the input to end
  *                         (right for a person at a terminal); false keeps sending until the input ends,
  *                         so nothing piped in is lost to a peer that half-closed early
@@ -39,7 +39,6 @@ public record Relay(boolean halfClose, boolean stopWhenPeerEnds) {
         AtomicLong sent = new AtomicLong();
         CountDownLatch uploaded = new CountDownLatch(1);
         AtomicReference<IOException> uploadFailure = new AtomicReference<>();
-        AtomicBoolean closedByUs = new AtomicBoolean();
         Threads.start(c.blocksInNativeCode(), "sockit-relay-upload " + c.peer(), () -> {
             try {
                 byte[] buf = new byte[16 * 1024];
@@ -50,9 +49,6 @@ public record Relay(boolean halfClose, boolean stopWhenPeerEnds) {
                 }
                 if (halfClose) {
                     c.shutdownOutput();
-                } else {
-                    closedByUs.set(true);
-                    c.closeQuietly();
                 }
             } catch (IOException e) {
                 uploadFailure.set(e);
@@ -64,16 +60,9 @@ public record Relay(boolean halfClose, boolean stopWhenPeerEnds) {
         try {
             ByteBuffer buf = ByteBuffer.allocate(16 * 1024);
             int n;
-            try {
-                while ((n = c.read(buf.clear())) >= 0) {
-                    writeOut(out, buf.array(), 0, n);
-                    received += n;
-                }
-            } catch (ClosedChannelException e) {
-                if (!closedByUs.get()) {
-                    throw e;
-                }
-                return new Result(sent.get(), received); // --no-half-close: our input ended, so we closed
+            while ((n = c.read(buf.clear())) >= 0) {
+                writeOut(out, buf.array(), 0, n);
+                received += n;
             }
             if (!stopWhenPeerEnds) {
                 uploaded.await();
