@@ -10,8 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.ByteArrayInputStream;
-import java.io.FileDescriptor;
-import java.io.FileInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -51,7 +49,7 @@ final class DiscardCommand extends ServiceClientCommand {
             throw new Main.UsageException("--bytes must not be negative");
         }
         InputStream source = text != null ? new ByteArrayInputStream((text + "\n").getBytes(StandardCharsets.UTF_8))
-                : bytes != null ? new PatternStream(bytes) : new FileInputStream(FileDescriptor.in);
+                : bytes != null ? new PatternStream(bytes) : Stdin.stream();
         DiscardResult r = DiscardClient.send(dialer, endpoint, transport, source);
         if (json) {
             Map<String, Object> f = result(endpoint, transport);

@@ -10,8 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.ByteArrayInputStream;
-import java.io.FileDescriptor;
-import java.io.FileInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -44,7 +42,7 @@ final class EchoCommand extends ServiceClientCommand {
     int run(Dialer dialer, Endpoint endpoint, Transport transport) throws Exception {
         InputStream source = text != null
                 ? new ByteArrayInputStream((text + "\n").getBytes(StandardCharsets.UTF_8))
-                : new FileInputStream(FileDescriptor.in);
+                : Stdin.stream();
         long start = System.nanoTime();
         EchoResult r;
         try {

@@ -1,7 +1,9 @@
 package dev.sockit.cli;
 
+import java.io.File;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 
@@ -10,9 +12,34 @@ final class Stdin {
     private Stdin() {
     }
 
-    /** Each read returns what is there, so a line typed is sent at once. */
+    /**
+     * Each read returns what is there, so a line typed is sent at once. Empty when sockit was started
+     * with stdin closed ({@code <&-}), as nc and ncat treat it.
+     */
     static InputStream stream() {
-        return new FileInputStream(FileDescriptor.in);
+        return closedAtStart() ? InputStream.nullInputStream() : new FileInputStream(FileDescriptor.in);
+    }
+
+    /**
+     * Whether fd 0 is a file the JVM opened for itself. A process started with stdin closed gets, as
+     * its fd 0, the first file the JVM opens (its {@code lib/modules}, else the jar): read as input,
+     * that would send the JDK to the peer.
+     */
+    private static boolean closedAtStart() {
+        try {
+            Path real = Path.of("/proc/self/fd/0").toRealPath();
+            if (real.startsWith(Path.of(System.getProperty("java.home")).toRealPath())) {
+                return true;
+            }
+            for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+                if (!entry.isEmpty() && real.equals(Path.of(entry).toRealPath())) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return false; // no /proc (not Linux), or fd 0 is a pipe or socket: an input the caller gave
+        }
     }
 
     /**

@@ -105,6 +105,31 @@ class ConnectListenIT {
         }
     }
 
+    /**
+     * Started with stdin closed ({@code <&-}), sockit sends nothing, as nc does. The JVM's first file
+     * (its lib/modules, 140 MB) takes fd 0 then, and was sent to the peer as if it were the input.
+     */
+    @Test
+    void aClosedStdinIsAnEmptyInput() throws Exception {
+        try (ServerSocket counter = new ServerSocket(0, 5, V4)) {
+            CompletableFuture<Long> received = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = counter.accept()) {
+                    received.complete(s.getInputStream().transferTo(OutputStream.nullOutputStream()));
+                } catch (IOException e) {
+                    received.completeExceptionally(e);
+                }
+            });
+            List<String> cmd = new ArrayList<>(List.of("sh", "-c", "exec \"$@\" <&-", "sh"));
+            cmd.addAll(ClientProcess.command(List.of(), List.of("connect", "127.0.0.1:" + counter.getLocalPort())));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
+            assertThat(p.exitValue()).isZero();
+            assertThat(received.get(10, TimeUnit.SECONDS)).isZero();
+        }
+    }
+
     @Test
     void connectTriesIpv6FirstAndFallsBackToIpv4(@TempDir Path dir) throws Exception {
         // dual.test has both loopback addresses; only 127.0.0.1 has a server on the port.

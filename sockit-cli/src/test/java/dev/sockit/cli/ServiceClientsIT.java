@@ -57,6 +57,25 @@ class ServiceClientsIT {
         return ClientProcess.run(new byte[0], args);
     }
 
+    /** A reply that cannot be written (a full disk) is said, exit 1; a reader gone (| head) is 141, as for a C tool. */
+    @Test
+    void aClientWhoseOutputFailsSaysSo() throws Exception {
+        Process full = new ProcessBuilder(ClientProcess.command(List.of(), List.of("daytime", at("daytime"))))
+                .redirectOutput(new java.io.File("/dev/full")).start();
+        full.getOutputStream().close();
+        assertThat(full.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(full.getErrorStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isEqualTo("sockit: cannot write the output: No space left on device\n");
+        assertThat(full.exitValue()).isEqualTo(1);
+
+        Process gone = ClientProcess.start(List.of(), "qotd", at("qotd"));
+        gone.getInputStream().close(); // the reader goes away before the reply comes
+        gone.getOutputStream().close();
+        assertThat(gone.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(new String(gone.getErrorStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
+        assertThat(gone.exitValue()).isEqualTo(141);
+    }
+
     @Test
     void daytimePrintsTheServersLine() throws Exception {
         ClientProcess.Result r = sockit("daytime", at("daytime"));
