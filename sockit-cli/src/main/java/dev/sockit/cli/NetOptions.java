@@ -31,7 +31,7 @@ final class NetOptions {
     Duration attemptDelay = HappyEyeballs.DEFAULT_ATTEMPT_DELAY;
 
     @Option(names = {"-t", "--timeout"}, paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Give up connecting, or waiting for data, after this long (default: 10s). Over UDP: how long to wait for a reply from each address, resending every second (connect --udp: how long to wait for replies after stdin ends, default 2s).")
+            description = "Give up connecting, or waiting for data, after this long (default: 10s; connect waits for data as long as it takes unless this is given, as nc without -w). Over UDP: how long to wait for a reply from each address, resending every second (connect --udp: how long to wait for replies after stdin ends, default 2s).")
     Duration timeout;
 
     @Option(names = {"-v", "--verbose"}, description = "Tell on stderr which addresses were tried and which answered.")

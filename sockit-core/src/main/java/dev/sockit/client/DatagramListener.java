@@ -11,7 +11,10 @@ import dev.sockit.service.Sink;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -56,9 +59,12 @@ public final class DatagramListener implements AutoCloseable {
         }
         DatagramChannel ch = null;
         try {
-            ch = DatagramChannel.open();
+            SocketAddress address = endpoint.toSocketAddress();
+            // An IPv4 address (0.0.0.0 above all) gets an IPv4 socket: a dual-stack one would take 0.0.0.0 for [::]
+            ch = address instanceof InetSocketAddress i && i.getAddress() instanceof Inet4Address
+                    ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            ch.bind(endpoint.toSocketAddress());
+            ch.bind(address);
             return new DatagramListener(ch, null, endpoint, Endpoint.of(ch.getLocalAddress()));
         } catch (IOException | RuntimeException e) {
             if (ch != null) {
