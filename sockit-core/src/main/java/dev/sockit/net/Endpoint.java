@@ -73,6 +73,8 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
                 if (defaultPort.isPresent() && looksLikeIpv6(s) && (isIpLiteral(s) || !isIpv6Literal(s.substring(0, colon)))) {
                     host = s; // a bare IPv6 literal where the port may be left out: "::1" (or not one at all: the resolver says so)
                     port = null;
+                } else if (isIpLiteral(s) && !(isIpv6Literal(s.substring(0, colon)) && s.substring(colon + 1).matches("[0-9]{1,5}"))) {
+                    throw new IllegalArgumentException("bad endpoint '" + text + "': no port; write [" + s + "]:PORT");
                 } else {
                     throw new IllegalArgumentException("bad endpoint '" + text
                             + "': write IPv6 addresses in brackets, e.g. [" + s.substring(0, colon) + "]:" + s.substring(colon + 1));
