@@ -37,6 +37,10 @@ final class OneShotClient {
         }
     }
 
+    private static boolean endsALine(ByteBuffer buf) {
+        return buf.position() > 0 && buf.get(buf.position() - 1) == '\n';
+    }
+
     static byte[] readToEnd(Connection c, int limit, String service) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(Math.min(limit + 1, 64 * 1024));
         while (true) {
@@ -57,6 +61,13 @@ final class OneShotClient {
                 // its reply is only known whole when the server closes, as RFC 865/867/868 servers do at once
                 throw new IOException(c.peer() + " sent " + buf.position() + (buf.position() == 1 ? " byte" : " bytes")
                         + " but did not close (a " + service + " server closes after its reply)", e);
+            } catch (IOException e) {
+                if (endsALine(buf) && e.getCause() instanceof IOException cause && Reasons.of(cause).equals("reset by peer")) {
+                    // a whole line, then a reset in place of the FIN (SO_LINGER 0, or a server that
+                    // closed with input unread): the reply is here, and nc and socat show it too
+                    return Arrays.copyOf(buf.array(), buf.position());
+                }
+                throw e;
             }
         }
     }

@@ -82,6 +82,34 @@ class OneShotClientsTest {
     }
 
     @Test
+    void aWholeLineThenAResetIsTheReplyButHalfALineIsNot() throws Exception {
+        // SO_LINGER 0 makes the close a reset, as a server that closes with input unread sends too.
+        // Each server waits until the client has connected: a reset before that fails the connect.
+        java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(2);
+        try (Peers.Plain whole = new Peers.Plain(V4, (in, out, s) -> resetAfter(connected, s, "Mon Nov 30 18:00:00 2026\r\n"));
+             Peers.Plain half = new Peers.Plain(V4, (in, out, s) -> resetAfter(connected, s, "Mon Nov 30"));
+             Connection toWhole = Peers.dialer().connect(whole.endpoint());
+             Connection toHalf = Peers.dialer().connect(half.endpoint())) {
+            connected.countDown();
+            connected.countDown();
+            assertThat(new String(OneShotClient.readToEnd(toWhole, DaytimeClient.LIMIT, "daytime"), java.nio.charset.StandardCharsets.US_ASCII))
+                    .isEqualTo("Mon Nov 30 18:00:00 2026\r\n");
+            assertThatThrownBy(() -> OneShotClient.readToEnd(toHalf, DaytimeClient.LIMIT, "daytime"))
+                    .hasMessage("connection to 127.0.0.1:" + half.port() + " failed: reset by peer");
+        }
+    }
+
+    private static void resetAfter(java.util.concurrent.CountDownLatch connected, java.net.Socket s, String reply) throws java.io.IOException {
+        try {
+            connected.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        s.getOutputStream().write(reply.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        s.setSoLinger(true, 0);
+    }
+
+    @Test
     void aServerThatAnswersButDoesNotCloseIsSaidToHaveAnswered() throws Exception {
         // the line comes, the close never does (until the client gives up and closes)
         try (Peers.Plain p = new Peers.Plain(V4, (in, out, s) -> {
