@@ -33,16 +33,23 @@ public final class Sink implements StreamSession {
         return peer -> new Sink(peer, printer);
     }
 
-    /** Over datagrams, each datagram is printed as it is; nothing is sent back. */
+    /**
+     * Over datagrams, each line of a datagram is printed with its sender, as a stream's are (a datagram
+     * without a newline is one line; its last newline ends its last line); nothing is sent back.
+     */
     public static DatagramService datagram(Printer printer) {
         return (request, peer) -> {
             byte[] b = new byte[request.remaining()];
             request.get(b);
-            int n = b.length;
-            if (n > 0 && b[n - 1] == '\n') {
-                n--;
+            int end = b.length > 0 && b[b.length - 1] == '\n' ? b.length - 1 : b.length;
+            int start = 0;
+            for (int i = 0; i < end; i++) {
+                if (b[i] == '\n') {
+                    printer.print(peer, Arrays.copyOfRange(b, start, i), i - start);
+                    start = i + 1;
+                }
             }
-            printer.print(peer, b, n);
+            printer.print(peer, Arrays.copyOfRange(b, start, end), end - start);
             return Optional.empty();
         };
     }

@@ -237,6 +237,18 @@ class ServiceProtocolTest {
     }
 
     @Test
+    void sinkPrintsEachLineOfADatagramWithItsSender() {
+        List<String> printed = new ArrayList<>();
+        DatagramService sink = Sink.datagram((peer, bytes, length) -> printed.add(peer + "|" + new String(bytes, 0, length, US_ASCII)));
+        assertThat(sink.answer(ascii("one\ntwo\n"), "127.0.0.1:5000")).isEmpty();
+        assertThat(sink.answer(ascii("no newline"), "127.0.0.1:5000")).isEmpty();
+        assertThat(sink.answer(ascii("\n"), "[::1]:6000")).isEmpty();
+        assertThat(sink.answer(ascii("a\n\nb"), "[::1]:6000")).isEmpty();
+        assertThat(printed).containsExactly("127.0.0.1:5000|one", "127.0.0.1:5000|two", "127.0.0.1:5000|no newline",
+                "[::1]:6000|", "[::1]:6000|a", "[::1]:6000|", "[::1]:6000|b");
+    }
+
+    @Test
     void theTableHasTheStandardPorts() {
         assertThat(Service.standard()).extracting(Service::name, Service::port).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("echo", 7), org.assertj.core.groups.Tuple.tuple("discard", 9),
