@@ -16,7 +16,7 @@ import java.util.Map;
         sortOptions = false,
         description = {"Read --bytes from a character generator (RFC 864, port 19) and check the pattern: lines of printable characters, each starting one character further along a ring, CR LF ended.",
                 "",
-                "RFC 864's own ring is the 95 printable characters in lines of 72 (BSD inetd's and sockit's); other servers rotate another (xinetd: 93), so the ring and the line width are learnt from the stream, and the result says whether it was RFC 864's. The server may start anywhere in its cycle. Over UDP, datagrams are asked for until --bytes have come, each checked on its own. Any byte off the pattern (a lost, doubled or changed one) is an error (exit 1) naming its offset.",
+                "RFC 864's own ring is the 95 printable characters in lines of 72 (BSD inetd's and sockit's); other servers rotate another (xinetd: 93), so the ring and the line width are learnt from the stream, and the result says whether it was RFC 864's. The server may start anywhere in its cycle. Over UDP, whole datagrams are asked for until at least --bytes have come, each checked on its own. Any byte off the pattern (a lost, doubled or changed one) is an error (exit 1) naming its offset.",
                 ""},
         footer = {"",
                 "Examples:",

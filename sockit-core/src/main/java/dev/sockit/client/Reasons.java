@@ -31,6 +31,9 @@ final class Reasons {
                 return transport == Transport.UDP ? "refused (no datagram socket is bound to that abstract name)"
                         : "refused (no stream socket listens on that abstract name)";
             }
+            if (java.nio.file.Files.exists(endpoint.file()) && !dev.sockit.server.SocketFiles.isSocket(endpoint.file())) {
+                return "refused (" + endpoint.path() + " is not a socket)";
+            }
             return "refused (nothing is bound to that socket file; a server that died may have left it behind)";
         }
         return reason;

@@ -38,12 +38,12 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
                 if (rest.length() == 1) {
                     throw new IllegalArgumentException("bad endpoint '" + text + "': abstract name after @ is empty");
                 }
-                return new Unix(rest.substring(1), true);
+                return new Unix(fits(rest.substring(1), true, text), true);
             }
             if (rest.isEmpty()) {
                 throw new IllegalArgumentException("bad endpoint '" + text + "': no path after unix:");
             }
-            return new Unix(rest, false);
+            return new Unix(fits(rest, false, text), false);
         }
         String host;
         String port;
@@ -104,6 +104,22 @@ public sealed interface Endpoint permits Endpoint.Inet, Endpoint.Unix {
             throw new IllegalArgumentException("bad endpoint '" + text + "': '" + host + "' is not a valid IP address");
         }
         return new Inet(host, p);
+    }
+
+    /** The longest Unix socket path: sun_path's 108 bytes less its closing NUL, less one the JDK keeps back. */
+    int MAX_UNIX_PATH = 106;
+    /** The longest Linux abstract name: sun_path's 108 bytes less the leading NUL that marks it. */
+    int MAX_ABSTRACT_NAME = 107;
+
+    private static String fits(String name, boolean abstractName, String text) {
+        int n = name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        int max = abstractName ? MAX_ABSTRACT_NAME : MAX_UNIX_PATH;
+        if (n > max) {
+            throw new IllegalArgumentException("bad endpoint '" + text + "': " + (abstractName
+                    ? "an abstract name is at most " + max + " bytes, this one is " + n
+                    : "a Unix socket path is at most " + max + " bytes, this one is " + n + " (a path relative to the current directory may be shorter)"));
+        }
+        return name;
     }
 
     /** Whether {@code s} (a zone after % aside, which names an interface only the system can check) is an IP address. */

@@ -61,8 +61,13 @@ public final class SocketFiles {
     }
 
     private static boolean isSocket(Path file) {
+        return isSocket(file, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Whether {@code file} is a socket (false when it cannot be told, or there is no such file). */
+    public static boolean isSocket(Path file, LinkOption... options) {
         try {
-            int mode = (Integer) Files.getAttribute(file, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) Files.getAttribute(file, "unix:mode", options);
             return (mode & S_IFMT) == S_IFSOCK;
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return false;

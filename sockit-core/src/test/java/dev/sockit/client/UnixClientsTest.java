@@ -217,6 +217,14 @@ class UnixClientsTest {
     }
 
     @Test
+    void aFileThatIsNoSocketIsNamed() throws Exception {
+        java.nio.file.Path plain = java.nio.file.Files.writeString(dir.resolve("notes.txt"), "not a socket");
+        Endpoint.Unix at = new Endpoint.Unix(plain.toString(), false);
+        assertThatThrownBy(() -> Peers.dialer().connect(at))
+                .hasMessage("cannot connect to unix " + at + " — refused (" + plain + " is not a socket)");
+    }
+
+    @Test
     void aSocketFileOfTheOtherKindIsNamedWithWhatToDo() throws Exception {
         Endpoint.Unix stream = Peers.unix(UnixKind.PATH, dir, "stream.sock");
         Endpoint.Unix datagram = Peers.unix(UnixKind.PATH, dir, "datagram.sock");

@@ -72,6 +72,17 @@ class EndpointTest {
     }
 
     @Test
+    void aUnixNameLongerThanLinuxTakesIsABadEndpoint() {
+        String longest = "/tmp/" + "s".repeat(Endpoint.MAX_UNIX_PATH - 5);
+        assertThat(Endpoint.parse("unix:" + longest)).isEqualTo(new Endpoint.Unix(longest, false));
+        assertThatThrownBy(() -> Endpoint.parse("unix:" + longest + "s"))
+                .hasMessageContaining("a Unix socket path is at most 106 bytes, this one is 107");
+        assertThat(Endpoint.parse("unix:@" + "n".repeat(107))).isEqualTo(new Endpoint.Unix("n".repeat(107), true));
+        assertThatThrownBy(() -> Endpoint.parse("unix:@" + "n".repeat(108)))
+                .hasMessageContaining("an abstract name is at most 107 bytes, this one is 108");
+    }
+
+    @Test
     void boundAddressesPrintInShortForm() throws Exception {
         assertThat(Endpoint.of(new InetSocketAddress(InetAddress.getByName("::1"), 7)).toString()).isEqualTo("[::1]:7");
         assertThat(Endpoint.of(new InetSocketAddress(InetAddress.getByName("::"), 7)).toString()).isEqualTo("[::]:7");
