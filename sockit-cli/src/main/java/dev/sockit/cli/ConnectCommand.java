@@ -58,6 +58,26 @@ final class ConnectCommand implements Callable<Integer> {
     @Mixin
     NetOptions net = new NetOptions();
 
+    /**
+     * A refusal from the first address of a name that has more: UDP has no handshake to try each on, so
+     * the relay sends to the first alone (IPv6 first), and the line says which others there are.
+     */
+    private static java.io.IOException otherAddresses(Dialer dialer, Endpoint endpoint, java.net.PortUnreachableException e) {
+        if (endpoint instanceof Endpoint.Inet i && !i.isLiteral()) {
+            try {
+                java.util.List<String> others = dialer.addresses(i).stream().skip(1)
+                        .map(a -> dev.sockit.net.Addresses.format(a.getAddress())).toList();
+                if (!others.isEmpty()) {
+                    return new java.io.IOException(e.getMessage() + "; over UDP only the first address of '" + i.host()
+                            + "' is used: name another (" + String.join(", ", others) + ") or choose a family with -4 or -6", e);
+                }
+            } catch (java.io.IOException ignored) {
+                // it resolved a moment ago; say the refusal alone
+            }
+        }
+        return e;
+    }
+
     @Override
     public Integer call() throws Exception {
         Transport transport = udp ? Transport.UDP : Transport.TCP;
@@ -78,6 +98,8 @@ final class ConnectCommand implements Callable<Integer> {
             Duration linger = net.timeout != null ? net.timeout : UDP_LINGER;
             try (DatagramLink link = dialer.datagram(endpoint)) {
                 new DatagramRelay(lines, linger).run(link, Stdin.stream(), System.out);
+            } catch (java.net.PortUnreachableException e) {
+                throw otherAddresses(dialer, endpoint, e);
             }
             return 0;
         }

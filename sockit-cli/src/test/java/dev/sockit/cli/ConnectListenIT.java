@@ -130,6 +130,19 @@ class ConnectListenIT {
         }
     }
 
+    /** Over UDP there is no handshake to try each address on: a refusal from the first names the others. */
+    @Test
+    void aUdpRefusalFromTheFirstAddressNamesTheOthers(@TempDir Path dir) throws Exception {
+        try (DatagramSocket v4only = new DatagramSocket(0, V4)) { // holds the port on 127.0.0.1; ::1 has nobody
+            ClientProcess.Result r = ClientProcess.run(hosts(dir, "127.0.0.1 dual.test\n::1 dual.test\n"), "hi\n".getBytes(),
+                    "connect", "dual.test:" + v4only.getLocalPort(), "--udp");
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err()).isEqualTo("sockit: udp [::1]:" + v4only.getLocalPort() + " refused our datagrams (port unreachable:"
+                    + " nothing listens there now); over UDP only the first address of 'dual.test' is used: name another (127.0.0.1)"
+                    + " or choose a family with -4 or -6\n");
+        }
+    }
+
     @Test
     void connectTriesIpv6FirstAndFallsBackToIpv4(@TempDir Path dir) throws Exception {
         // dual.test has both loopback addresses; only 127.0.0.1 has a server on the port.
