@@ -132,6 +132,33 @@ public final class Main implements Runnable {
         return o != null && o.arity().max() > 0;
     }
 
+    /** The first argument that looks like an option the command does not have (and is no option's value); null if none. */
+    private static String unknownOption(CommandLine.Model.CommandSpec spec, String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--")) {
+                return null;
+            }
+            if (a.length() < 2 || !a.startsWith("-") || (i > 0 && takesValue(spec, args[i - 1])) || isOption(spec, a)) {
+                continue;
+            }
+            return a;
+        }
+        return null;
+    }
+
+    /** Whether {@code arg} is an option of {@code spec}: whole, with =VALUE, or short ones clustered (-4v). */
+    private static boolean isOption(CommandLine.Model.CommandSpec spec, String arg) {
+        String name = arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg;
+        if (spec.findOption(name) != null || spec.parent() != null && spec.parent().findOption(name) != null) {
+            return true;
+        }
+        if (name.startsWith("--") || name.length() < 3) {
+            return false;
+        }
+        return spec.findOption(name.substring(0, 2)) != null; // a short option with its value or others attached
+    }
+
     /** Every subcommand, in the order `sockit --help` lists them. */
     private static final Map<String, Class<?>> COMMANDS = commands();
 
@@ -200,6 +227,13 @@ public final class Main implements Runnable {
             return 2;
         }
         String name = cmd.getCommandSpec().qualifiedName();
+        String unknown = e instanceof CommandLine.MissingParameterException ? unknownOption(cmd.getCommandSpec(), args) : null;
+        if (unknown != null) {
+            // picocli says the missing parameter first; the unknown option is the mistake to name
+            err.println("sockit: Unknown option: '" + printable(unknown) + "'");
+            err.println("Try '" + name + " --help' for more information.");
+            return 2;
+        }
         String joined = e instanceof CommandLine.UnmatchedArgumentException u ? hostPortInTwoWords(cmd, u.getUnmatched(), args) : null;
         if (joined != null) {
             // nc's HOST PORT: say how sockit writes it rather than "unmatched argument"

@@ -61,6 +61,8 @@ class CliErrorsTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "serve --bogus|sockit: Unknown option: '--bogus'",
+            "daytime -x|sockit: Unknown option: '-x'",
+            "daytime -4v|sockit: Missing required parameter: 'HOST[:PORT]'",
             "serve finger|sockit: unknown service 'finger' in 'finger'; services: echo, discard, daytime, qotd, chargen, time, sink",
             "serve sink@localhost|sockit: sink has no standard port; give one, e.g. sink@localhost:15000",
             "connect 127.0.0.1 20007|sockit: write an endpoint as one word, HOST:PORT: '127.0.0.1:20007'",
