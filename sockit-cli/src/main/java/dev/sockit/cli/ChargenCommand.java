@@ -42,7 +42,10 @@ final class ChargenCommand extends ServiceClientCommand {
             throw new Main.UsageException("--bytes must be at least 1, not " + bytes);
         }
         long start = System.nanoTime();
-        ChargenResult r = ChargenClient.read(dialer, endpoint, transport, bytes, print && !json ? out : null);
+        if (print && json) {
+            throw new Main.UsageException("--print and --json exclude each other: both would be stdout");
+        }
+        ChargenResult r = ChargenClient.read(dialer, endpoint, transport, bytes, print ? out : null);
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         if (json) {
             Map<String, Object> f = result(endpoint, transport);

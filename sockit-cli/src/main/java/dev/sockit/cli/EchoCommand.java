@@ -53,6 +53,7 @@ final class EchoCommand extends ServiceClientCommand {
                 f.put("ok", false);
                 f.put("match", false);
                 f.put("first_difference", e.offset());
+                f.put("error", e.getMessage());
                 f.put("elapsed_ms", (System.nanoTime() - start) / 1_000_000);
                 printJson(f);
             }

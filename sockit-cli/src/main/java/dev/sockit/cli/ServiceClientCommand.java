@@ -75,7 +75,7 @@ abstract class ServiceClientCommand implements Callable<Integer> {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("service", service());
         f.put("server", endpoint.toString());
-        f.put("address", address);
+        f.put("address", address.isEmpty() ? null : address); // null: no address answered
         f.put("transport", transport.label(endpoint));
         f.put("ok", true);
         return f;

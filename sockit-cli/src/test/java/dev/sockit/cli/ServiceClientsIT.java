@@ -172,6 +172,34 @@ class ServiceClientsIT {
         }
     }
 
+    /** Every failure object has its error in words; an address that never answered is null, not "". */
+    @Test
+    void failuresInJsonSayWhyAndWhoAnswered() throws Exception {
+        try (ServerSocket shouting = new ServerSocket(0, 5, InetAddress.ofLiteral("127.0.0.1"))) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = shouting.accept()) {
+                    byte[] b = s.getInputStream().readAllBytes();
+                    s.getOutputStream().write(new String(b, StandardCharsets.US_ASCII).toUpperCase().getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException ignored) {
+                    // the test reports
+                }
+            });
+            String at = "127.0.0.1:" + shouting.getLocalPort();
+            ClientProcess.Result r = sockit("echo", at, "--text", "hello", "--json");
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.out()).startsWith("{\"service\":\"echo\",\"server\":\"" + at + "\",\"address\":\"" + at
+                    + "\",\"transport\":\"tcp\",\"ok\":false,\"match\":false,\"first_difference\":0,\"error\":\"");
+        }
+        int closed;
+        try (ServerSocket gone = new ServerSocket(0, 5, InetAddress.ofLiteral("127.0.0.1"))) {
+            closed = gone.getLocalPort();
+        }
+        ClientProcess.Result refused = sockit("daytime", "127.0.0.1:" + closed, "--json");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.out()).startsWith("{\"service\":\"daytime\",\"server\":\"127.0.0.1:" + closed
+                + "\",\"address\":null,\"transport\":\"tcp\",\"ok\":false,\"error\":\"cannot connect to tcp 127.0.0.1:" + closed);
+    }
+
     @Test
     void chargenChecksThePattern() throws Exception {
         ClientProcess.Result r = sockit("chargen", at("chargen"), "--bytes", "100000", "--json");
