@@ -43,7 +43,7 @@ final class ChargenCommand extends ServiceClientCommand {
         }
         long start = System.nanoTime();
         if (print && json) {
-            throw new Main.UsageException("--print and --json exclude each other: both would be stdout");
+            throw new Main.UsageException("--print and --json exclude each other: --json prints the result alone, for a script to read");
         }
         ChargenResult r = ChargenClient.read(dialer, endpoint, transport, bytes, print ? out : null);
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;

@@ -46,29 +46,8 @@ public final class Main implements Runnable {
         // UTF-8 whatever the locale: JSON requires it, and messages use it. Sink's raw bytes pass through untouched.
         System.setOut(new PrintStream(STDOUT, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
-        System.exit(outputChecked(run(args)));
+        System.exit(run(args));
     }
-
-    /**
-     * A command's exit code, unless its output failed unsaid. A command that prints through System.out
-     * (a service client's reply, its JSON) never sees a failed write: the PrintStream keeps the error
-     * to itself. Asked once at the end, as C's {@code close(stdout)} check does: a reader gone is 141, as
-     * a C tool killed by SIGPIPE; anything else (a full disk) is said, exit 1.
-     */
-    static int outputChecked(int code) {
-        if (!System.out.checkError() || outputFailureSaid) {
-            return code;
-        }
-        IOException why = STDOUT.failure;
-        if (why == null || String.valueOf(why.getMessage()).contains("Broken pipe")) {
-            return 141;
-        }
-        System.err.println("sockit: cannot write the output: " + why.getMessage());
-        return code == 0 ? 1 : code;
-    }
-
-    /** Whether a command has said already that its output failed. */
-    private static volatile boolean outputFailureSaid;
 
     /** Runs the command line and returns the exit code (for tests and {@link #main}). */
     public static int run(String... args) {
@@ -156,7 +135,16 @@ public final class Main implements Runnable {
         if (name.startsWith("--") || name.length() < 3) {
             return false;
         }
-        return spec.findOption(name.substring(0, 2)) != null; // a short option with its value or others attached
+        for (int i = 1; i < name.length(); i++) { // short options clustered: each a flag, until one that takes the rest as its value
+            CommandLine.Model.OptionSpec o = spec.findOption("-" + name.charAt(i));
+            if (o == null) {
+                return false;
+            }
+            if (o.arity().max() > 0) {
+                return true;
+            }
+        }
+        return true;
     }
 
     /** Every subcommand, in the order `sockit --help` lists them. */
@@ -283,7 +271,6 @@ public final class Main implements Runnable {
     static int runtimeError(Exception e, PrintWriter err, String command, boolean debug) {
         Throwable t = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
         if (t instanceof Relay.OutputClosedException closed && !debug) {
-            outputFailureSaid = true;
             IOException why = STDOUT.failure != null ? STDOUT.failure : closed.getCause() instanceof IOException c ? c : null;
             if (why == null || String.valueOf(why.getMessage()).contains("Broken pipe")) {
                 return 141; // as a C tool killed by SIGPIPE: whoever read our output (| head) has gone, there is no one to tell

@@ -1,6 +1,7 @@
 package dev.sockit.cli;
 
 import dev.sockit.client.Dialer;
+import dev.sockit.client.Relay;
 import dev.sockit.net.Endpoint;
 import dev.sockit.net.Transport;
 import picocli.CommandLine.Mixin;
@@ -57,7 +58,12 @@ abstract class ServiceClientCommand implements Callable<Integer> {
             }
         });
         try {
-            return run(dialer, endpoint, transport);
+            int code = run(dialer, endpoint, transport);
+            // the reply went to System.out, whose failures (a full disk, a reader gone) only show when asked
+            Relay.checkOut(out);
+            return code;
+        } catch (Relay.OutputClosedException e) {
+            throw e;
         } catch (Exception e) {
             if (json && !printed && !(e instanceof IllegalArgumentException) && !(e instanceof Main.UsageException)) {
                 // a script reading the JSON gets an object either way; the line on stderr and the exit code follow as usual

@@ -5,6 +5,8 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Standard input as the relays use it: unbuffered, and whether a person is typing at it. */
@@ -23,22 +25,45 @@ final class Stdin {
     /**
      * Whether fd 0 is a file the JVM opened for itself. A process started with stdin closed gets, as
      * its fd 0, the first file the JVM opens (its {@code lib/modules}, else the jar): read as input,
-     * that would send the JDK to the peer.
+     * that would send the JDK to the peer. The JVM holds such a file open once; stdin given from the
+     * same file ({@code < sockit.jar}) is a second descriptor beside the JVM's own.
      */
     private static boolean closedAtStart() {
         try {
             Path real = Path.of("/proc/self/fd/0").toRealPath();
-            if (real.startsWith(Path.of(System.getProperty("java.home")).toRealPath())) {
-                return true;
+            if (!isTheJvmsOwn(real)) {
+                return false;
             }
-            for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
-                if (!entry.isEmpty() && real.equals(Path.of(entry).toRealPath())) {
-                    return true;
+            try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+                for (Path fd : fds) {
+                    if (!fd.getFileName().toString().equals("0") && sameFile(fd, real)) {
+                        return false; // the JVM's own is another descriptor: fd 0 is an input given
+                    }
                 }
             }
-            return false;
+            return true;
         } catch (IOException | RuntimeException e) {
             return false; // no /proc (not Linux), or fd 0 is a pipe or socket: an input the caller gave
+        }
+    }
+
+    private static boolean isTheJvmsOwn(Path real) throws IOException {
+        if (real.equals(Path.of(System.getProperty("java.home"), "lib", "modules").toRealPath())) {
+            return true;
+        }
+        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!entry.isEmpty() && real.equals(Path.of(entry).toRealPath())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameFile(Path fd, Path real) {
+        try {
+            return fd.toRealPath().equals(real);
+        } catch (IOException e) {
+            return false; // closed meanwhile (the listing's own descriptor), or not a file
         }
     }
 

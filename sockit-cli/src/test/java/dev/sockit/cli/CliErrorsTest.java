@@ -62,8 +62,10 @@ class CliErrorsTest {
     @CsvSource(delimiter = '|', value = {
             "serve --bogus|sockit: Unknown option: '--bogus'",
             "daytime -x|sockit: Unknown option: '-x'",
-            "chargen 127.0.0.1:19 --print --json|sockit: --print and --json exclude each other: both would be stdout",
+            "chargen 127.0.0.1:19 --print --json|sockit: --print and --json exclude each other: --json prints the result alone, for a script to read",
             "daytime -4v|sockit: Missing required parameter: 'HOST[:PORT]'",
+            "daytime -4x|sockit: Unknown option: '-4x'",
+            "daytime -4t5s|sockit: Missing required parameter: 'HOST[:PORT]'",
             "serve finger|sockit: unknown service 'finger' in 'finger'; services: echo, discard, daytime, qotd, chargen, time, sink",
             "serve sink@localhost|sockit: sink has no standard port; give one, e.g. sink@localhost:15000",
             "connect 127.0.0.1 20007|sockit: write an endpoint as one word, HOST:PORT: '127.0.0.1:20007'",

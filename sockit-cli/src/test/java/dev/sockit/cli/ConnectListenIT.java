@@ -130,6 +130,26 @@ class ConnectListenIT {
         }
     }
 
+    /** A file of the JVM's own given as stdin (the jar, to copy sockit elsewhere) is an input like any other. */
+    @Test
+    void theJarAsStdinIsSentWhole() throws Exception {
+        try (ServerSocket counter = new ServerSocket(0, 5, V4)) {
+            CompletableFuture<Long> received = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try (Socket s = counter.accept()) {
+                    received.complete(s.getInputStream().transferTo(OutputStream.nullOutputStream()));
+                } catch (IOException e) {
+                    received.completeExceptionally(e);
+                }
+            });
+            Process p = new ProcessBuilder(ClientProcess.command(List.of(), List.of("connect", "127.0.0.1:" + counter.getLocalPort())))
+                    .redirectInput(SockitProcess.jar().toFile()).redirectErrorStream(true).start();
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo(Files.size(SockitProcess.jar()));
+        }
+    }
+
     /** Over UDP there is no handshake to try each address on: a refusal from the first names the others. */
     @Test
     void aUdpRefusalFromTheFirstAddressNamesTheOthers(@TempDir Path dir) throws Exception {

@@ -60,9 +60,11 @@ public final class DatagramListener implements AutoCloseable {
         DatagramChannel ch = null;
         try {
             SocketAddress address = endpoint.toSocketAddress();
-            // An IPv4 address (0.0.0.0 above all) gets an IPv4 socket: a dual-stack one would take 0.0.0.0 for [::]
-            ch = address instanceof InetSocketAddress i && i.getAddress() instanceof Inet4Address
-                    ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
+            // An IPv4 address (0.0.0.0 above all) gets an IPv4 socket: a dual-stack one would take 0.0.0.0 for [::].
+            // :PORT, whose address the JDK also writes as 0.0.0.0, is every address: the dual-stack socket.
+            boolean ipv4 = endpoint instanceof Endpoint.Inet i && !i.isWildcard()
+                    && address instanceof InetSocketAddress a && a.getAddress() instanceof Inet4Address;
+            ch = ipv4 ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
             ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             ch.bind(address);
             return new DatagramListener(ch, null, endpoint, Endpoint.of(ch.getLocalAddress()));

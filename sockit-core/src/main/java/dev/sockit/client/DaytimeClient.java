@@ -16,7 +16,7 @@ public final class DaytimeClient {
 
     /** The server's line, without its line ending. */
     public static String fetch(Dialer dialer, Endpoint endpoint, Transport transport) throws IOException {
-        byte[] reply = OneShotClient.fetch(dialer, endpoint, transport, LIMIT, "daytime");
+        byte[] reply = OneShotClient.fetch(dialer, endpoint, transport, LIMIT, "daytime", true);
         for (int i = 0; i < reply.length; i++) {
             if (!isText(reply[i])) {
                 throw new IOException("the reply's byte " + i + " is " + Text.showByte(reply[i])

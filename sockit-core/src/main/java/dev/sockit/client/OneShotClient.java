@@ -18,7 +18,7 @@ final class OneShotClient {
     /**
      * @param limit the most a sane server of this kind sends; more is an error, not a reason to buffer without bound
      */
-    static byte[] fetch(Dialer dialer, Endpoint endpoint, Transport transport, int limit, String service) throws IOException {
+    static byte[] fetch(Dialer dialer, Endpoint endpoint, Transport transport, int limit, String service, boolean oneLine) throws IOException {
         if (transport == Transport.UDP) {
             Dialer.Answered a = dialer.ask(endpoint, DatagramLink.REQUEST);
             a.link().close();
@@ -28,7 +28,7 @@ final class OneShotClient {
             return a.reply();
         }
         try (Connection c = dialer.connect(endpoint)) {
-            byte[] reply = readToEnd(c, limit, service);
+            byte[] reply = readToEnd(c, limit, service, oneLine);
             if (reply.length == 0) {
                 // what a server that refuses the client (an access list, a full house) does: not a success
                 throw new IOException(c.peer() + " closed without sending a " + service + " reply");
@@ -42,6 +42,11 @@ final class OneShotClient {
     }
 
     static byte[] readToEnd(Connection c, int limit, String service) throws IOException {
+        return readToEnd(c, limit, service, false);
+    }
+
+    /** @param oneLine the reply is one line (daytime), so a whole line is a whole reply even if a reset follows */
+    static byte[] readToEnd(Connection c, int limit, String service, boolean oneLine) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(Math.min(limit + 1, 64 * 1024));
         while (true) {
             if (!buf.hasRemaining()) {
@@ -62,9 +67,10 @@ final class OneShotClient {
                 throw new IOException(c.peer() + " sent " + buf.position() + (buf.position() == 1 ? " byte" : " bytes")
                         + " but did not close (a " + service + " server closes after its reply)", e);
             } catch (IOException e) {
-                if (endsALine(buf) && e.getCause() instanceof IOException cause && Reasons.of(cause).equals("reset by peer")) {
-                    // a whole line, then a reset in place of the FIN (SO_LINGER 0, or a server that
-                    // closed with input unread): the reply is here, and nc and socat show it too
+                if (oneLine && endsALine(buf) && e.getCause() instanceof IOException cause && Reasons.of(cause).equals("reset by peer")) {
+                    // a reply of one line (daytime's), then a reset in place of the FIN (SO_LINGER 0, or a
+                    // server that closed with input unread): the reply is here, and nc and socat show it
+                    // too; a quotation may have more lines, so a reset cuts it short
                     return Arrays.copyOf(buf.array(), buf.position());
                 }
                 throw e;

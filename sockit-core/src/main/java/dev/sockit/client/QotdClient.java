@@ -17,7 +17,7 @@ public final class QotdClient {
      * that is accepted from servers that stretch the rule.
      */
     public static String fetch(Dialer dialer, Endpoint endpoint, Transport transport) throws IOException {
-        byte[] reply = OneShotClient.fetch(dialer, endpoint, transport, 8 * (Qotd.MAX_BYTES + 1), "qotd");
+        byte[] reply = OneShotClient.fetch(dialer, endpoint, transport, 8 * (Qotd.MAX_BYTES + 1), "qotd", false);
         String quote = new String(reply, StandardCharsets.UTF_8);
         int control = Qotd.controlCharacterAt(quote); // it would reach the user's terminal as an escape
         if (control >= 0) {

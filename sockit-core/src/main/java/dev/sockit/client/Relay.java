@@ -96,6 +96,14 @@ public record Relay(boolean halfClose, boolean stopWhenPeerEnds) {
         }
     }
 
+    /**
+     * Flushes {@code out} and throws if any write to it failed: a PrintStream (System.out) keeps its
+     * failures to itself, so a command that printed through one asks once, at its end.
+     */
+    public static void checkOut(OutputStream out) throws OutputClosedException {
+        writeOut(out, new byte[0], 0, 0);
+    }
+
     /** Our own output (stdout) cannot be written: most often the reader went away, as in {@code sockit connect ... | head -1}. */
     public static final class OutputClosedException extends IOException {
         OutputClosedException(String why, IOException cause) {

@@ -18,6 +18,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(30)
 class DatagramListenerTest {
 
+    /** :PORT is every address, IPv4 and IPv6 alike. */
+    @Test
+    void aWildcardListensOnBothFamilies() throws Exception {
+        try (DatagramListener l = DatagramListener.bind(Endpoint.parse(":0"))) {
+            Endpoint.Inet at = (Endpoint.Inet) l.endpoint();
+            assertThat(at.host()).isEqualTo("::");
+            try (DatagramChannel v6 = DatagramChannel.open(StandardProtocolFamily.INET6)) {
+                v6.send(ByteBuffer.wrap("over ipv6".getBytes(StandardCharsets.US_ASCII)), new InetSocketAddress("::1", at.port()));
+                assertThat(new String(l.awaitFirst(Duration.ofSeconds(5)).payload(), StandardCharsets.US_ASCII)).isEqualTo("over ipv6");
+            }
+        }
+    }
+
     /** 0.0.0.0 is IPv4's addresses only, as over TCP: a dual-stack socket took it for [::] and heard ::1 too. */
     @Test
     void anIpv4WildcardListensOnIpv4Only() throws Exception {

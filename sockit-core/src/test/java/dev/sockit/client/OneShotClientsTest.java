@@ -85,17 +85,23 @@ class OneShotClientsTest {
     void aWholeLineThenAResetIsTheReplyButHalfALineIsNot() throws Exception {
         // SO_LINGER 0 makes the close a reset, as a server that closes with input unread sends too.
         // Each server waits until the client has connected: a reset before that fails the connect.
-        java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(2);
+        java.util.concurrent.CountDownLatch connected = new java.util.concurrent.CountDownLatch(3);
         try (Peers.Plain whole = new Peers.Plain(V4, (in, out, s) -> resetAfter(connected, s, "Mon Nov 30 18:00:00 2026\r\n"));
              Peers.Plain half = new Peers.Plain(V4, (in, out, s) -> resetAfter(connected, s, "Mon Nov 30"));
+             Peers.Plain quote = new Peers.Plain(V4, (in, out, s) -> resetAfter(connected, s, "The first line of two,\r\n"));
              Connection toWhole = Peers.dialer().connect(whole.endpoint());
-             Connection toHalf = Peers.dialer().connect(half.endpoint())) {
-            connected.countDown();
-            connected.countDown();
-            assertThat(new String(OneShotClient.readToEnd(toWhole, DaytimeClient.LIMIT, "daytime"), java.nio.charset.StandardCharsets.US_ASCII))
+             Connection toHalf = Peers.dialer().connect(half.endpoint());
+             Connection toQuote = Peers.dialer().connect(quote.endpoint())) {
+            for (int i = 0; i < 3; i++) {
+                connected.countDown();
+            }
+            assertThat(new String(OneShotClient.readToEnd(toWhole, DaytimeClient.LIMIT, "daytime", true), java.nio.charset.StandardCharsets.US_ASCII))
                     .isEqualTo("Mon Nov 30 18:00:00 2026\r\n");
-            assertThatThrownBy(() -> OneShotClient.readToEnd(toHalf, DaytimeClient.LIMIT, "daytime"))
+            assertThatThrownBy(() -> OneShotClient.readToEnd(toHalf, DaytimeClient.LIMIT, "daytime", true))
                     .hasMessage("connection to 127.0.0.1:" + half.port() + " failed: reset by peer");
+            // a quotation may have more lines than came: a reset cuts it short
+            assertThatThrownBy(() -> OneShotClient.readToEnd(toQuote, 4096, "qotd", false))
+                    .hasMessage("connection to 127.0.0.1:" + quote.port() + " failed: reset by peer");
         }
     }
 
