@@ -105,6 +105,19 @@ class ConnectListenIT {
         }
     }
 
+    /** How many bytes the one client {@code counter} accepts sends before it closes. */
+    private static CompletableFuture<Long> countWhatTheClientSends(ServerSocket counter) {
+        CompletableFuture<Long> received = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (Socket s = counter.accept()) {
+                received.complete(s.getInputStream().transferTo(OutputStream.nullOutputStream()));
+            } catch (IOException e) {
+                received.completeExceptionally(e);
+            }
+        });
+        return received;
+    }
+
     /**
      * Started with stdin closed ({@code <&-}), sockit sends nothing, as nc does. The JVM's first file
      * (its lib/modules, 140 MB) takes fd 0 then, and was sent to the peer as if it were the input.
@@ -112,14 +125,7 @@ class ConnectListenIT {
     @Test
     void aClosedStdinIsAnEmptyInput() throws Exception {
         try (ServerSocket counter = new ServerSocket(0, 5, V4)) {
-            CompletableFuture<Long> received = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
-                try (Socket s = counter.accept()) {
-                    received.complete(s.getInputStream().transferTo(OutputStream.nullOutputStream()));
-                } catch (IOException e) {
-                    received.completeExceptionally(e);
-                }
-            });
+            CompletableFuture<Long> received = countWhatTheClientSends(counter);
             List<String> cmd = new ArrayList<>(List.of("sh", "-c", "exec \"$@\" <&-", "sh"));
             cmd.addAll(ClientProcess.command(List.of(), List.of("connect", "127.0.0.1:" + counter.getLocalPort())));
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -134,14 +140,7 @@ class ConnectListenIT {
     @Test
     void theJarAsStdinIsSentWhole() throws Exception {
         try (ServerSocket counter = new ServerSocket(0, 5, V4)) {
-            CompletableFuture<Long> received = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
-                try (Socket s = counter.accept()) {
-                    received.complete(s.getInputStream().transferTo(OutputStream.nullOutputStream()));
-                } catch (IOException e) {
-                    received.completeExceptionally(e);
-                }
-            });
+            CompletableFuture<Long> received = countWhatTheClientSends(counter);
             Process p = new ProcessBuilder(ClientProcess.command(List.of(), List.of("connect", "127.0.0.1:" + counter.getLocalPort())))
                     .redirectInput(SockitProcess.jar().toFile()).redirectErrorStream(true).start();
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
