@@ -63,10 +63,16 @@ public final class Server implements AutoCloseable {
     private volatile boolean drained;
     private final AtomicBoolean accepting = new AtomicBoolean(true);
     private final EngineKind engineKind;
+    /** What sink prints, on its way to standard output by a thread of its own. */
+    private final PrintQueue sinkOutput;
+    /** How long a stop lets sink's queued lines be written before it says they were not. */
+    private static final Duration SINK_DRAIN = Duration.ofSeconds(2);
     /** The preferred engine could not run here: said once per process, not once per server. */
     private static final AtomicBoolean FALLBACK_REPORTED = new AtomicBoolean();
 
-    private Server(List<Binder.Bound> sockets, EngineKind engineKind, Engine engine, DatagramEngine datagrams, Duration grace) {
+    private Server(List<Binder.Bound> sockets, EngineKind engineKind, Engine engine, DatagramEngine datagrams, Duration grace,
+                   PrintQueue sinkOutput) {
+        this.sinkOutput = sinkOutput;
         this.listeners = sockets.stream().map(Binder.Bound::listener).toList();
         this.sockets = sockets;
         this.engineKind = engineKind;
@@ -143,7 +149,11 @@ public final class Server implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
-                engine.abort();
+                try {
+                    sinkOutput.close(SINK_DRAIN); // a connection still printing is being cut: its lines are dropped from here
+                } finally {
+                    engine.abort();
+                }
             }
         } finally {
             finished.countDown(); // whatever happened: join() and a second stop must not wait for ever
@@ -532,6 +542,9 @@ public final class Server implements AutoCloseable {
                 throw e;
             }
             Server server = null;
+            // no engine thread writes to standard output itself: a stalled reader would stall an event loop
+            PrintQueue sinkOutput = new PrintQueue(settings.printer(), events);
+            Settings settings = this.settings.withPrinter(sinkOutput);
             try {
                 if (maxConnections > holds && bindings.stream().anyMatch(b -> b.transport() == Transport.TCP)) {
                     events.warning("at most " + maxConnections + " connections may each hold " + bufferSize / 1024 + " KiB in and out: "
@@ -540,7 +553,7 @@ public final class Server implements AutoCloseable {
                 }
                 boolean anyDatagram = bound.stream().anyMatch(b -> b.port() != null);
                 DatagramEngine datagrams = anyDatagram ? new DatagramEngine(events, replyLimits, reportEvery, portOffset, access) : null;
-                server = new Server(bound, kind, engine, datagrams, grace);
+                server = new Server(bound, kind, engine, datagrams, grace, sinkOutput);
                 for (int i = 0; i < bound.size(); i++) {
                     Binder.Bound b = bound.get(i);
                     Service service = of.get(i).service();
