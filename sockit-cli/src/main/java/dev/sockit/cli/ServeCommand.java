@@ -39,7 +39,7 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-                "Serve the Internet small services until stopped (SIGTERM or Ctrl-C), then let open connections finish for the --grace period.",
+                "Serve the Internet small services until stopped (SIGTERM, SIGHUP or Ctrl-C), then let open connections finish for the --grace period; a second signal stops at once.",
                 "",
                 "SPEC is SERVICE[/tcp|/udp][@ENDPOINT]. Services: echo (RFC 862, port 7), discard (863, port 9), daytime (867, port 13), qotd (865, port 17), chargen (864, port 19), time (868, port 37), and sink (no standard port), which prints each client's lines (or datagrams) to stdout prefixed by its address.",
                 "",
@@ -314,8 +314,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         passed.forEach((socket, service) -> builder.serve(service, socket, socketOptions.resolve(service.name())));
 
-        Signal.handle(new Signal("TERM"), s -> stop.countDown());
-        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        // SIGHUP too (the terminal or ssh session that started it went away): a stop as graceful as
+        // SIGTERM's, not the JVM's default of exiting at once. Under nohup it stays ignored.
+        for (String signal : STOP_SIGNALS) {
+            Signal.handle(new Signal(signal), s -> stop.countDown());
+        }
         Server server;
         try {
             server = builder.start();
@@ -339,8 +342,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         stop.await();
         // A second signal while draining means "now": leave at once.
-        Signal.handle(new Signal("TERM"), s -> leaveNow(events));
-        Signal.handle(new Signal("INT"), s -> leaveNow(events));
+        for (String signal : STOP_SIGNALS) {
+            Signal.handle(new Signal(signal), s -> leaveNow(events));
+        }
         server.stopAccepting();
         events.stopping(grace);
         boolean drained = server.stop(grace);
@@ -367,6 +371,9 @@ final class ServeCommand implements Callable<Integer> {
     private boolean given(String option) {
         return spec != null && spec.commandLine().getParseResult().hasMatchedOption(option);
     }
+
+    /** The signals that stop the server gracefully; a second one while it drains stops it at once. */
+    private static final List<String> STOP_SIGNALS = List.of("TERM", "INT", "HUP");
 
     /** A second signal while draining: the connections still open are cut, and that is said. */
     private static void leaveNow(EventPrinter events) {

@@ -205,6 +205,20 @@ class ServeIT {
         }
     }
 
+    /** SIGHUP (the terminal that started it closed) stops as gracefully as SIGTERM: the JVM's own default exits at once. */
+    @Test
+    void sighupStopsGracefullyAndRemovesTheSocketFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("echo.sock");
+        try (SockitProcess p = SockitProcess.start("serve", "--json", "echo@unix:" + file)) {
+            p.awaitErr(l -> l.contains("\"event\":\"listening\""), WAIT);
+            assertThat(Files.exists(file)).isTrue();
+            new ProcessBuilder("kill", "-HUP", Long.toString(p.sockit().pid())).start().waitFor();
+            assertThat(p.awaitErr(l -> l.contains("\"event\":\"stopped\""), WAIT)).contains("\"drained\":true");
+            assertThat(p.awaitExit(WAIT)).isZero();
+            assertThat(Files.exists(file)).as("the socket file is removed").isFalse();
+        }
+    }
+
     /**
      * Run from the class path instead of with -jar, the jar manifest's Add-Exports does not apply, so
      * the epoll engine cannot read the JDK listener's descriptor: the default falls back to threads
