@@ -1,5 +1,7 @@
 package dev.sockit.engine;
 
+import dev.sockit.server.ServerEvents;
+
 import dev.sockit.net.AccessList;
 
 import java.time.Instant;
@@ -7,6 +9,7 @@ import java.util.Collections;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -15,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * The open connections of an engine: a limit on how many, a way to wait until none is left, and a
  * way to close them all. Every connection takes a token (the threads engine just after the accept,
  * an event loop before it) and gives it back in its {@code finally}, whatever happened. Shared by
- * the engines (the {@code threads} engine waits in {@link #awaitFree} and {@link #tryAcquire(long)},
+ * the engines (the {@code threads} engine waits in {@link #tryAcquire(long)},
  * an event loop, which must not block, uses {@link #tryAcquire()}).
  */
 public final class Connections {
@@ -28,21 +31,39 @@ public final class Connections {
     private final AccessGate gate;
     private final SourceLimit sources;
 
+    private final int max;
+    /** Told when the limit holds a client back, at most every {@link #FULL_WARNING_EVERY_NANOS}; null: nobody. */
+    private final ServerEvents events;
+    private static final long FULL_WARNING_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private final AtomicLong lastFullWarning = new AtomicLong(System.nanoTime() - FULL_WARNING_EVERY_NANOS);
+
     public Connections(int max) {
-        this(max, new AccessGate(AccessList.OPEN, null), new SourceLimit(0, null));
+        this(max, new AccessGate(AccessList.OPEN, null), new SourceLimit(0, null), null);
     }
 
     /** The connections of an engine told {@code config}: its connection limit, access list and per-source limit. */
     public static Connections of(EngineConfig config) {
         return new Connections(config.maxConnections(), new AccessGate(config.access(), config.events()),
-                new SourceLimit(config.maxPerSource(), config.events()));
+                new SourceLimit(config.maxPerSource(), config.events()), config.events());
     }
 
     /** @param sources how many connections one source (an address; for IPv6, its /64) may have open at once */
-    Connections(int max, AccessGate gate, SourceLimit sources) {
+    Connections(int max, AccessGate gate, SourceLimit sources, ServerEvents events) {
         this.tokens = new Semaphore(max);
+        this.max = max;
         this.gate = gate;
         this.sources = sources;
+        this.events = events;
+    }
+
+    /** The limit held a client back: said, at most every 10 s, since a full server is otherwise silent while clients time out. */
+    private void full() {
+        long now = System.nanoTime();
+        long last = lastFullWarning.get();
+        if (events != null && now - last >= FULL_WARNING_EVERY_NANOS && lastFullWarning.compareAndSet(last, now)) {
+            events.warning("all " + max + " connections the limit allows are open: new clients wait in the listen backlog until one"
+                    + " closes (raise --max-connections, or set --idle-timeout to close silent ones)");
+        }
     }
 
     /**
@@ -61,20 +82,22 @@ public final class Connections {
         sources.reportRefusals();
     }
 
-    /** Waits until a token is free, without taking it (another thread may take it first). */
-    public void awaitFree() throws InterruptedException {
-        tokens.acquire();
-        tokens.release();
-    }
-
     /** Takes a token within {@code millis}: false when none came free meanwhile. */
     public boolean tryAcquire(long millis) throws InterruptedException {
-        return tokens.tryAcquire(millis, TimeUnit.MILLISECONDS);
+        boolean taken = tokens.tryAcquire(millis, TimeUnit.MILLISECONDS);
+        if (!taken) {
+            full();
+        }
+        return taken;
     }
 
     /** Takes a token if one is free at once: false when the limit is reached. */
     public boolean tryAcquire() {
-        return tokens.tryAcquire();
+        boolean taken = tokens.tryAcquire();
+        if (!taken) {
+            full();
+        }
+        return taken;
     }
 
     /** Returns a token taken by {@link #tryAcquire} that no connection came of (the accept found none). */

@@ -136,14 +136,9 @@ public final class ThreadsEngine implements Engine {
         BlockingConnection.Shared shared = new BlockingConnection.Shared(listener, service, connections, config.events(), config.bufferSize(),
                 config.busyPoll().toNanos());
         while (true) {
-            // At the limit, wait for a free token before taking a connection off the backlog, but do not
-            // hold one while accept waits: a token held by each idle listener would be a connection fewer
-            // for the others (with a limit below the number of listeners, some would never serve).
-            try {
-                connections.awaitFree();
-            } catch (InterruptedException e) {
-                return;
-            }
+            // No token is held while accept waits: a token held by each idle listener would be a
+            // connection fewer for the others (with a limit below the number of listeners, some would
+            // never serve). At the limit, the connection accepted waits for one below, and says so.
             StreamAcceptor.Accepted accepted;
             try {
                 accepted = accept(acceptor);
@@ -158,9 +153,9 @@ public final class ThreadsEngine implements Engine {
                 continue;
             }
             try {
-                // Another listener may have taken the free token meanwhile: then this connection waits,
-                // accepted, as it would have in the backlog (one at most per listener), looking now and
-                // then whether the server has stopped, which closes a backlog's connections too.
+                // At the limit this connection waits, accepted, as it would have in the backlog (one at
+                // most per listener), looking now and then whether the server has stopped, which closes a
+                // backlog's connections too; a wait is said (Connections, at most every 10 s).
                 boolean taken;
                 do {
                     taken = connections.tryAcquire(100);
