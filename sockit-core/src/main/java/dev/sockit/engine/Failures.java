@@ -13,8 +13,8 @@ public final class Failures {
             return "closed";
         }
         String m = String.valueOf(e.getMessage());
-        if (m.contains("reset")) {
-            return "reset by peer";
+        if (m.contains("reset") || m.contains("not connected")) {
+            return "reset by peer"; // ENOTCONN: a shutdown(2) after the peer's reset has undone the connection
         }
         if (m.contains("Broken pipe")) {
             return "peer went away";
@@ -28,7 +28,7 @@ public final class Failures {
     /** True for what a peer can cause (resets, early closes), logged quietly; false for our own trouble. */
     public static boolean peerCaused(IOException e) {
         String m = String.valueOf(e.getMessage());
-        return e instanceof ClosedChannelException || m.contains("reset") || m.contains("Broken pipe")
+        return e instanceof ClosedChannelException || m.contains("reset") || m.contains("not connected") || m.contains("Broken pipe")
                 || m.contains("timed out") || m.contains("No route") || m.contains("unreachable");
     }
 
