@@ -39,7 +39,7 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-                "Serve the Internet small services until stopped (SIGTERM, SIGHUP or Ctrl-C), then let open connections finish for the --grace period; a second signal stops at once.",
+                "Serve the Internet small services until stopped (SIGTERM, SIGHUP or Ctrl-C), then let open connections finish for the --grace period; a second SIGTERM or Ctrl-C stops at once.",
                 "",
                 "SPEC is SERVICE[/tcp|/udp][@ENDPOINT]. Services: echo (RFC 862, port 7), discard (863, port 9), daytime (867, port 13), qotd (865, port 17), chargen (864, port 19), time (868, port 37), and sink (no standard port), which prints each client's lines (or datagrams) to stdout prefixed by its address.",
                 "",
@@ -342,9 +342,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         stop.await();
         // A second signal while draining means "now": leave at once.
-        for (String signal : STOP_SIGNALS) {
-            Signal.handle(new Signal(signal), s -> leaveNow(events));
-        }
+        // A second SIGHUP is no order to hurry: a terminal that hangs up sends one, then its session leader's exit another.
+        Signal.handle(new Signal("TERM"), s -> leaveNow(events));
+        Signal.handle(new Signal("INT"), s -> leaveNow(events));
+        Signal.handle(new Signal("HUP"), s -> { });
         server.stopAccepting();
         events.stopping(grace);
         boolean drained = server.stop(grace);
@@ -372,7 +373,7 @@ final class ServeCommand implements Callable<Integer> {
         return spec != null && spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
-    /** The signals that stop the server gracefully; a second one while it drains stops it at once. */
+    /** The signals that stop the server gracefully; a second SIGTERM or SIGINT while it drains stops it at once. */
     private static final List<String> STOP_SIGNALS = List.of("TERM", "INT", "HUP");
 
     /** A second signal while draining: the connections still open are cut, and that is said. */

@@ -205,18 +205,31 @@ class ServeIT {
         }
     }
 
-    /** SIGHUP (the terminal that started it closed) stops as gracefully as SIGTERM: the JVM's own default exits at once. */
+    /**
+     * SIGHUP (the terminal that started it closed) stops as gracefully as SIGTERM: the JVM's own default
+     * exits at once. A hang-up sends a second SIGHUP (the session leader's exit): no reason to hurry.
+     */
     @Test
-    void sighupStopsGracefullyAndRemovesTheSocketFile(@TempDir Path dir) throws Exception {
+    void sighupStopsGracefullyEvenWhenItComesTwice(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("echo.sock");
-        try (SockitProcess p = SockitProcess.start("serve", "--json", "echo@unix:" + file)) {
+        try (SockitProcess p = SockitProcess.start("serve", "--json", "--grace", "20s", "echo@unix:" + file)) {
             p.awaitErr(l -> l.contains("\"event\":\"listening\""), WAIT);
-            assertThat(Files.exists(file)).isTrue();
-            new ProcessBuilder("kill", "-HUP", Long.toString(p.sockit().pid())).start().waitFor();
+            try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(file))) {
+                c.write(java.nio.ByteBuffer.wrap("held".getBytes(US_ASCII)));
+                assertThat(c.read(java.nio.ByteBuffer.allocate(4))).isEqualTo(4); // served: the stop below must wait for it
+                hangUp(p);
+                p.awaitErr(l -> l.contains("\"event\":\"stopping\""), WAIT);
+                hangUp(p);
+                assertThat(p.process.isAlive()).as("still draining our connection").isTrue();
+            }
             assertThat(p.awaitErr(l -> l.contains("\"event\":\"stopped\""), WAIT)).contains("\"drained\":true");
             assertThat(p.awaitExit(WAIT)).isZero();
             assertThat(Files.exists(file)).as("the socket file is removed").isFalse();
         }
+    }
+
+    private static void hangUp(SockitProcess p) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(p.sockit().pid())).start().waitFor()).isZero();
     }
 
     /**

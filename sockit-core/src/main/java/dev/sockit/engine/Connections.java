@@ -56,8 +56,8 @@ public final class Connections {
         this.events = events;
     }
 
-    /** The limit held a client back: said, at most every 10 s, since a full server is otherwise silent while clients time out. */
-    private void full() {
+    /** The limit holds a client back: said, at most every 10 s, since a full server is otherwise silent while clients time out. */
+    public void heldBack() {
         long now = System.nanoTime();
         long last = lastFullWarning.get();
         if (events != null && now - last >= FULL_WARNING_EVERY_NANOS && lastFullWarning.compareAndSet(last, now)) {
@@ -86,18 +86,14 @@ public final class Connections {
     public boolean tryAcquire(long millis) throws InterruptedException {
         boolean taken = tokens.tryAcquire(millis, TimeUnit.MILLISECONDS);
         if (!taken) {
-            full();
+            heldBack(); // the caller holds an accepted connection that waits
         }
         return taken;
     }
 
     /** Takes a token if one is free at once: false when the limit is reached. */
     public boolean tryAcquire() {
-        boolean taken = tokens.tryAcquire();
-        if (!taken) {
-            full();
-        }
-        return taken;
+        return tokens.tryAcquire();
     }
 
     /** Returns a token taken by {@link #tryAcquire} that no connection came of (the accept found none). */

@@ -78,7 +78,7 @@ public final class DatagramEngine {
     public void serve(Listener listener, DatagramPort port, DatagramService service) {
         DatagramLoop loop = new DatagramLoop(listener, port, service, guard, access, events);
         Thread.Builder threads = loop.needsPlatformThread() ? Thread.ofPlatform().daemon() : Thread.ofVirtual();
-        Thread t = threads.name("sockit " + listener).unstarted(loop);
+        Thread t = threads.name("sockit " + listener).unstarted(() -> LoopThreads.run(loop));
         loops.add(new Running(loop, t));
         t.start();
     }

@@ -1,5 +1,6 @@
 package dev.sockit.server;
 
+import dev.sockit.engine.LoopThreads;
 import dev.sockit.service.Sink;
 
 import java.time.Duration;
@@ -14,10 +15,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * so that a slow or stalled standard output ({@code serve sink | slow-reader}) holds up sink alone,
  * never an event loop that serves every other connection too.
  *
- * <p>When the queue is full, a virtual thread (the threads engine's one connection) waits for room,
- * as its blocking write would have waited: TCP then slows that client down, and nothing is lost. A
- * platform thread is an event loop (epoll's, the datagram engine's) and must not wait: its line is
- * dropped, counted, and said in a warning at most every 10 s.
+ * <p>When the queue is full, a thread that serves one connection (the threads engine's) waits for
+ * room, as its blocking write would have waited: TCP then slows that client down, and nothing is
+ * lost. A {@link LoopThreads loop thread} (an epoll event loop, a datagram listener's loop) must not
+ * wait: its line is dropped, counted, and said in a warning at most every 10 s.
  */
 final class PrintQueue implements Sink.Printer {
     /** The most the queue holds, in bytes of lines: a stream's line is at most 8 KiB, a datagram's 64 KiB. */
@@ -54,15 +55,14 @@ final class PrintQueue implements Sink.Printer {
         lock.lock();
         try {
             while (!closed && !lines.isEmpty() && queued + line.size() > MAX_BYTES) {
-                if (!Thread.currentThread().isVirtual()) {
+                if (LoopThreads.isCurrent()) {
                     dropped++;
                     return;
                 }
                 notFull.awaitUninterruptibly();
             }
             if (closed) {
-                dropped++; // a line that comes after the stop's drain has begun
-                return;
+                return; // the stop is cutting this connection: what it still sends is not printed
             }
             lines.add(line);
             queued += line.size();
@@ -81,7 +81,14 @@ final class PrintQueue implements Sink.Printer {
             lock.lock();
             try {
                 while (lines.isEmpty() && !closed) {
-                    notEmpty.awaitUninterruptibly();
+                    if (!notEmpty.await(WARN_EVERY_NANOS, TimeUnit.NANOSECONDS)) {
+                        lock.unlock(); // idle: drops of a burst now past are said without waiting for the next line
+                        try {
+                            warnOfDropped(false);
+                        } finally {
+                            lock.lock();
+                        }
+                    }
                 }
                 line = lines.poll();
                 if (line == null) {
@@ -89,6 +96,8 @@ final class PrintQueue implements Sink.Printer {
                 }
                 queued -= line.size();
                 notFull.signalAll();
+            } catch (InterruptedException e) {
+                return;
             } finally {
                 lock.unlock();
             }
@@ -111,12 +120,13 @@ final class PrintQueue implements Sink.Printer {
             lock.unlock();
         }
         events.warning("sink: " + n + (n == 1 ? " line" : " lines") + " dropped: standard output did not keep up"
-                + " (an event loop does not wait for it; the threads engine slows the client down instead)");
+                + " (an event loop does not wait for it; a connection of the threads engine waits instead)");
     }
 
     /**
-     * At stop, once no connection prints any more: lets the writer write what is queued, for up to
-     * {@code wait}, and says what was dropped or could not be written (standard output blocked).
+     * At stop: lets the writer write what is queued, for up to {@code wait}, and says what was dropped.
+     * What is still queued then (standard output blocked) is discarded and said: nothing is printed
+     * after the stop has returned.
      */
     void close(Duration wait) {
         Thread w;
@@ -130,12 +140,17 @@ final class PrintQueue implements Sink.Printer {
             lock.unlock();
         }
         boolean written = true;
-        if (w != null) {
+        if (w != null && w != Thread.currentThread()) { // a printer of an embedder's may stop the server itself
+            boolean interrupted = Thread.interrupted(); // a stop made by an interrupted thread still gives the writer its time
             try {
                 written = w.join(wait);
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                written = false;
+                interrupted = true;
+                written = !w.isAlive();
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         warnOfDropped(true);
@@ -144,6 +159,8 @@ final class PrintQueue implements Sink.Printer {
             lock.lock();
             try {
                 left = lines.size();
+                lines.clear();
+                queued = 0;
             } finally {
                 lock.unlock();
             }

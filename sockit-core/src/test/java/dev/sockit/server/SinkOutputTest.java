@@ -36,8 +36,10 @@ class SinkOutputTest {
     void aStalledStandardOutputHoldsUpSinkAloneAndTheStopStillEnds() throws Exception {
         CountDownLatch stdoutReads = new CountDownLatch(1); // standard output's reader, who never reads until the end
         Set<String> printingThreads = ConcurrentHashMap.newKeySet();
+        CountDownLatch firstLine = new CountDownLatch(1);
         Sink.Printer stalled = (peer, bytes, length) -> {
             printingThreads.add(Thread.currentThread().getName());
+            firstLine.countDown();
             try {
                 stdoutReads.await();
             } catch (InterruptedException e) {
@@ -69,6 +71,7 @@ class SinkOutputTest {
                         }
                     });
                 }
+                assertThat(firstLine.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("a line reached standard output's writer").isTrue();
                 try (Socket e = new Socket(echo.getAddress(), echo.getPort())) {
                     e.setSoTimeout(10_000);
                     OutputStream out = e.getOutputStream();
@@ -91,20 +94,30 @@ class SinkOutputTest {
     @Test
     void linesQueuedBeforeTheStopAreWrittenInOrder() throws Exception {
         List<String> printed = java.util.Collections.synchronizedList(new ArrayList<>());
-        Sink.Printer stdout = (peer, bytes, length) -> printed.add(new String(bytes, 0, length, US_ASCII));
-        RecordingEvents events = new RecordingEvents();
-        try (Server server = Loopback.builder().settings(Settings.defaults().withPrinter(stdout)).events(events)
-                .serve(Service.named("sink").orElseThrow(), Transport.TCP, LOOPBACK).start();
-             Socket s = Loopback.connect(server)) {
-            StringBuilder b = new StringBuilder();
-            for (int i = 0; i < 1000; i++) {
-                b.append("line ").append(i).append('\n');
+        CountDownLatch stdoutReads = new CountDownLatch(1); // the reader starts reading only as the server stops
+        Sink.Printer stdout = (peer, bytes, length) -> {
+            try {
+                stdoutReads.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
+            printed.add(new String(bytes, 0, length, US_ASCII));
+        };
+        RecordingEvents events = new RecordingEvents();
+        Server server = Loopback.builder().settings(Settings.defaults().withPrinter(stdout)).events(events)
+                .serve(Service.named("sink").orElseThrow(), Transport.TCP, LOOPBACK).start();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            b.append("line ").append(i).append('\n'); // 9 KB: the queue holds it all
+        }
+        try (Socket s = Loopback.connect(server)) {
             s.getOutputStream().write(b.toString().getBytes(US_ASCII));
             s.shutdownOutput();
             assertThat(events.nextEnded(java.time.Duration.ofSeconds(10)).bytesIn()).isEqualTo(b.length());
         }
-        // the stop waited for the writer: every line is out, in order
+        assertThat(printed).as("nothing is written before the reader reads").isEmpty();
+        stdoutReads.countDown();
+        server.close(); // the stop waits for the writer: every line queued is out when it returns, in order
         assertThat(printed).hasSize(1000);
         for (int i = 0; i < 1000; i++) {
             assertThat(printed.get(i)).isEqualTo("line " + i);

@@ -140,11 +140,23 @@ final class AcceptHandler extends Watched {
      * the failed try and joining the waiters, so look once more after joining.
      */
     private void waitForToken() {
+        if (clientWaits()) {
+            loop.engine.connections.heldBack();
+        }
         pause(LIMIT);
         EpollEngine engine = loop.engine;
         engine.tokenWaiters.add(this);
         if (engine.connections.available() > 0) {
             engine.wakeTokenWaiters();
+        }
+    }
+
+    /** Whether a client waits in the backlog (a batch may end at the limit with none left): one poll(2), only at the limit. */
+    private boolean clientWaits() {
+        try {
+            return (Libc.poll(fd, Libc.POLLIN, 0) & Libc.POLLIN) != 0;
+        } catch (ErrnoException e) {
+            return false;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.sockit.engine.epoll;
 
 import dev.sockit.engine.EngineConfig;
+import dev.sockit.engine.LoopThreads;
 import dev.sockit.linux.Epoll;
 import dev.sockit.linux.Errno;
 import dev.sockit.linux.ErrnoException;
@@ -126,7 +127,7 @@ final class EventLoop implements Runnable {
             close();
             throw new ErrnoException("epoll_ctl eventfd", -r);
         }
-        this.thread = Thread.ofPlatform().daemon().name("sockit-epoll-" + index).unstarted(this);
+        this.thread = Thread.ofPlatform().daemon().name("sockit-epoll-" + index).unstarted(() -> LoopThreads.run(this));
     }
 
     void start() {
