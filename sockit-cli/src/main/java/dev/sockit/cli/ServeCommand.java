@@ -18,6 +18,7 @@ import dev.sockit.service.Daytime;
 import dev.sockit.service.Qotd;
 import dev.sockit.service.Service;
 import dev.sockit.service.Settings;
+import dev.sockit.service.Sink;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -234,6 +235,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         AccessList access = new AccessList(allow, deny);
         Settings settings = Settings.defaults().withDaytime(usage(() -> Daytime.Format.of(daytimeFormat)));
+        if (Stdin.isTerminal(1)) {
+            // sink's lines on a terminal: a client's escape sequences shown, not obeyed; piped, they pass untouched
+            settings = settings.withPrinter(Sink.escaping(settings.printer()));
+        }
         if (quotes != null) {
             try {
                 settings = settings.withQuotes(Qotd.load(quotes));

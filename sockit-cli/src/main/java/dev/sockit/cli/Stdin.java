@@ -72,8 +72,13 @@ final class Stdin {
      * pipe or file it keeps sending until the input ends, so nothing piped in is lost.
      */
     static boolean isTerminal() {
+        return isTerminal(0);
+    }
+
+    /** True when descriptor {@code fd} (0 stdin, 1 stdout) is a terminal. */
+    static boolean isTerminal(int fd) {
         try {
-            String real = Path.of("/proc/self/fd/0").toRealPath().toString();
+            String real = Path.of("/proc/self/fd/" + fd).toRealPath().toString();
             return real.startsWith("/dev/pts/") || real.startsWith("/dev/tty") || real.equals("/dev/console");
         } catch (Exception e) {
             // No /proc (not Linux): ask the JDK, which knows when both stdin and stdout are a terminal.

@@ -19,6 +19,42 @@ public final class Sink implements StreamSession {
         void print(String peer, byte[] bytes, int length);
     }
 
+    /**
+     * {@code printer} with each control character but tab shown as {@code \xNN}: for a terminal, where a
+     * client's escape sequences would clear the screen or retitle the window, and a CR would print over
+     * the address that says whose line it is. Bytes from 0x80 up pass as they are (UTF-8 text).
+     */
+    public static Printer escaping(Printer printer) {
+        return (peer, bytes, length) -> {
+            int controls = 0;
+            for (int i = 0; i < length; i++) {
+                controls += isControl(bytes[i]) ? 1 : 0;
+            }
+            if (controls == 0) {
+                printer.print(peer, bytes, length);
+                return;
+            }
+            byte[] shown = new byte[length + 3 * controls];
+            int n = 0;
+            for (int i = 0; i < length; i++) {
+                byte b = bytes[i];
+                if (isControl(b)) {
+                    shown[n++] = '\\';
+                    shown[n++] = 'x';
+                    shown[n++] = (byte) Character.forDigit((b >> 4) & 0xf, 16);
+                    shown[n++] = (byte) Character.forDigit(b & 0xf, 16);
+                } else {
+                    shown[n++] = b;
+                }
+            }
+            printer.print(peer, shown, n);
+        };
+    }
+
+    private static boolean isControl(byte b) {
+        return (b >= 0 && b < 0x20 && b != '\t') || b == 0x7f;
+    }
+
     private final String peer;
     private final Printer printer;
     private byte[] line = new byte[256];

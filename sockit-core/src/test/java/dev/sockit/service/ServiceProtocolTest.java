@@ -249,6 +249,17 @@ class ServiceProtocolTest {
     }
 
     @Test
+    void sinkForATerminalShowsControlCharactersInsteadOfObeyingThem() {
+        List<String> printed = new ArrayList<>();
+        Sink.Printer printer = Sink.escaping((peer, bytes, length) -> printed.add(peer + "|" + new String(bytes, 0, length, StandardCharsets.UTF_8)));
+        for (String line : List.of("\u001b[2Jgone\rover\ttab\u007f", "plain, and caf\u00e9")) {
+            byte[] b = line.getBytes(StandardCharsets.UTF_8);
+            printer.print("p", b, b.length);
+        }
+        assertThat(printed).containsExactly("p|\\x1b[2Jgone\\x0dover\ttab\\x7f", "p|plain, and caf\u00e9");
+    }
+
+    @Test
     void theTableHasTheStandardPorts() {
         assertThat(Service.standard()).extracting(Service::name, Service::port).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("echo", 7), org.assertj.core.groups.Tuple.tuple("discard", 9),
