@@ -24,9 +24,16 @@ final class EventPrinter implements ServerEvents {
     private final boolean connections;
 
     EventPrinter(PrintStream out, boolean json, boolean connections) {
+        this(out, json, connections, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock that paces connection lines (tests give their own) */
+    EventPrinter(PrintStream out, boolean json, boolean connections, java.util.function.LongSupplier nanoTime) {
         this.out = out;
         this.json = json;
         this.connections = connections;
+        this.nanoTime = nanoTime;
+        this.windowStart = nanoTime.getAsLong();
     }
 
     @Override
@@ -44,9 +51,51 @@ final class EventPrinter implements ServerEvents {
         }
     }
 
+    /**
+     * At most this many connection lines a second: a storm of connections (20,000 a second on loopback)
+     * would otherwise write a log line each, 26 MB in 15 s. The lines over it are counted and said.
+     */
+    static final int CONNECTION_LINES_PER_SECOND = 1000;
+    private final java.util.function.LongSupplier nanoTime;
+    private long windowStart;
+    private int shownInWindow;
+    private long notShown;
+
+    /** Whether a connection's line may be shown now; says how many were not once a second has passed. */
+    private synchronized boolean mayShowConnection() {
+        long now = nanoTime.getAsLong();
+        if (now - windowStart >= 1_000_000_000L) {
+            sayNotShown();
+            windowStart = now;
+            shownInWindow = 0;
+        }
+        if (shownInWindow < CONNECTION_LINES_PER_SECOND) {
+            shownInWindow++;
+            return true;
+        }
+        notShown++;
+        return false;
+    }
+
+    private synchronized void sayNotShown() {
+        if (notShown == 0) {
+            return;
+        }
+        if (json) {
+            Map<String, Object> f = fields("connections_not_shown");
+            f.put("connections", notShown);
+            f.put("most_per_second", CONNECTION_LINES_PER_SECOND);
+            emit(f);
+        } else {
+            out.println("sockit: " + notShown + " connection lines not shown (more than " + CONNECTION_LINES_PER_SECOND
+                    + " a second; --quiet shows none)");
+        }
+        notShown = 0;
+    }
+
     @Override
     public void connectionEnded(ConnectionRecord r) {
-        if (!connections) {
+        if (!connections || !mayShowConnection()) {
             return;
         }
         double millis = r.duration().toNanos() / 1e6;
@@ -160,6 +209,7 @@ final class EventPrinter implements ServerEvents {
     }
 
     void stopped(boolean drained) {
+        sayNotShown();
         if (json) {
             Map<String, Object> f = fields("stopped");
             f.put("drained", drained);
