@@ -109,7 +109,7 @@ final class EventPrinter implements ServerEvents {
             f.put("outcome", r.outcome());
             emit(f);
         } else {
-            out.println(Instant.now() + " " + l.service().name() + " " + l.transport().label(l.bound()) + " " + r.peer()
+            out.println(Instant.now() + " " + l.service().name() + " " + l.transport().label(l.bound()) + " " + Main.printable(r.peer()) // an abstract name is the client's to choose
                     + " in=" + r.bytesIn() + " out=" + r.bytesOut()
                     + " time=" + String.format(Locale.ROOT, "%.1fms", millis) + " " + r.outcome());
         }

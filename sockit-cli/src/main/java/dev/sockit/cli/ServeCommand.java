@@ -321,8 +321,17 @@ final class ServeCommand implements Callable<Integer> {
 
         // SIGHUP too (the terminal or ssh session that started it went away): a stop as graceful as
         // SIGTERM's, not the JVM's default of exiting at once. Under nohup it stays ignored.
+        // One handler for the whole run, so that a second signal hard on the first is never taken for it.
+        // A second SIGHUP is no order to hurry: a terminal that hangs up sends one, then its session leader's exit another.
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         for (String signal : STOP_SIGNALS) {
-            Signal.handle(new Signal(signal), s -> stop.countDown());
+            Signal.handle(new Signal(signal), s -> {
+                if (stopping.compareAndSet(false, true)) {
+                    stop.countDown();
+                } else if (!s.getName().equals("HUP")) {
+                    leaveNow(events);
+                }
+            });
         }
         Server server;
         try {
@@ -346,11 +355,6 @@ final class ServeCommand implements Callable<Integer> {
             events.engine(server.engine().label(), note.isEmpty() || limitNote.isEmpty() ? note + limitNote : note + "; " + limitNote);
         }
         stop.await();
-        // A second signal while draining means "now": leave at once.
-        // A second SIGHUP is no order to hurry: a terminal that hangs up sends one, then its session leader's exit another.
-        Signal.handle(new Signal("TERM"), s -> leaveNow(events));
-        Signal.handle(new Signal("INT"), s -> leaveNow(events));
-        Signal.handle(new Signal("HUP"), s -> { });
         server.stopAccepting();
         events.stopping(grace);
         boolean drained = server.stop(grace);
@@ -383,8 +387,17 @@ final class ServeCommand implements Callable<Integer> {
 
     /** A second signal while draining: the connections still open are cut, and that is said. */
     private static void leaveNow(EventPrinter events) {
-        events.failed("stopped at once by a second signal; connections still open were cut");
-        System.err.flush();
+        // Said from another thread and waited for a moment only: a stalled stderr (a terminal held by Ctrl-S)
+        // must not keep the process from leaving.
+        Thread say = Thread.ofPlatform().daemon().start(() -> {
+            events.failed("stopped at once by a second signal; connections still open were cut");
+            System.err.flush();
+        });
+        try {
+            say.join(java.time.Duration.ofSeconds(1));
+        } catch (InterruptedException ignored) {
+            // leaving anyway
+        }
         Runtime.getRuntime().halt(1);
     }
 

@@ -228,6 +228,23 @@ class ServeIT {
         }
     }
 
+    /** A second SIGTERM while the first stop drains: leave at once, and say so. */
+    @Test
+    void aSecondSigtermWhileDrainingStopsAtOnce() throws Exception {
+        try (SockitProcess p = SockitProcess.start("serve", "--json", "--grace", "60s", "echo@:0")) {
+            int port = ports(p, 1).get("echo");
+            try (Socket s = new Socket("127.0.0.1", port)) { // held open: a graceful stop would wait a minute for it
+                s.getOutputStream().write('x');
+                assertThat(s.getInputStream().read()).isEqualTo('x');
+                p.terminate();
+                p.awaitErr(l -> l.contains("\"event\":\"stopping\""), WAIT);
+                p.terminate();
+                assertThat(p.awaitExit(WAIT)).isEqualTo(1);
+            }
+            assertThat(p.awaitErr(l -> l.contains("\"event\":\"failed\""), WAIT)).contains("stopped at once by a second signal");
+        }
+    }
+
     private static void hangUp(SockitProcess p) throws Exception {
         assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(p.sockit().pid())).start().waitFor()).isZero();
     }

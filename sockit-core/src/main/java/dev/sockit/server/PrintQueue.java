@@ -51,18 +51,24 @@ final class PrintQueue implements Sink.Printer {
 
     @Override
     public void print(String peer, byte[] bytes, int length) {
-        Line line = new Line(peer, Arrays.copyOf(bytes, length));
+        if (!offer(new Line(peer, Arrays.copyOf(bytes, length)))) {
+            warnOfDropped(false); // said here: the writer may be the one stuck on standard output
+        }
+    }
+
+    /** Queues a line; false when it was dropped (a loop thread, the queue full). */
+    private boolean offer(Line line) {
         lock.lock();
         try {
             while (!closed && !lines.isEmpty() && queued + line.size() > MAX_BYTES) {
                 if (LoopThreads.isCurrent()) {
                     dropped++;
-                    return;
+                    return false;
                 }
                 notFull.awaitUninterruptibly();
             }
             if (closed) {
-                return; // the stop is cutting this connection: what it still sends is not printed
+                return true; // the stop is cutting this connection: what it still sends is not printed
             }
             lines.add(line);
             queued += line.size();
@@ -70,6 +76,7 @@ final class PrintQueue implements Sink.Printer {
                 writer = Thread.ofPlatform().daemon().name("sockit-sink-output").start(this::write);
             }
             notEmpty.signal();
+            return true;
         } finally {
             lock.unlock();
         }

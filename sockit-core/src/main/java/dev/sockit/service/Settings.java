@@ -36,11 +36,12 @@ public record Settings(Clock clock, Daytime.Format daytime, Qotd quotes, Sink.Pr
 
     private static void printToStdout(String peer, byte[] bytes, int length) {
         byte[] prefix = (peer + ": ").getBytes(StandardCharsets.UTF_8);
-        synchronized (System.out) {
-            System.out.write(prefix, 0, prefix.length);
-            System.out.write(bytes, 0, length);
-            System.out.write('\n');
-            System.out.flush();
-        }
+        byte[] line = new byte[prefix.length + length + 1];
+        System.arraycopy(prefix, 0, line, 0, prefix.length);
+        System.arraycopy(bytes, 0, line, prefix.length, length);
+        line[line.length - 1] = '\n';
+        // one write: a log line on the same file (2>&1) can then never land inside it
+        System.out.write(line, 0, line.length);
+        System.out.flush();
     }
 }

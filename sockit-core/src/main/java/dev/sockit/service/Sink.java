@@ -20,39 +20,43 @@ public final class Sink implements StreamSession {
     }
 
     /**
-     * {@code printer} with each control character but tab shown as {@code \xNN}: for a terminal, where a
-     * client's escape sequences would clear the screen or retitle the window, and a CR would print over
-     * the address that says whose line it is. Bytes from 0x80 up pass as they are (UTF-8 text).
+     * {@code printer} with each control character but tab shown as {@code \xNN}, in the line and in the
+     * peer's name (a Unix client picks its own abstract name): for a terminal, where a client's escape
+     * sequences would clear the screen or retitle the window, and a CR would print over the address that
+     * says whose line it is. C1 controls count too, as UTF-8 (C2 80 to C2 9F) or as lone bytes; other
+     * bytes from 0x80 up pass as they are (UTF-8 text).
      */
     public static Printer escaping(Printer printer) {
         return (peer, bytes, length) -> {
-            int controls = 0;
-            for (int i = 0; i < length; i++) {
-                controls += isControl(bytes[i]) ? 1 : 0;
-            }
-            if (controls == 0) {
-                printer.print(peer, bytes, length);
-                return;
-            }
-            byte[] shown = new byte[length + 3 * controls];
-            int n = 0;
-            for (int i = 0; i < length; i++) {
-                byte b = bytes[i];
-                if (isControl(b)) {
-                    shown[n++] = '\\';
-                    shown[n++] = 'x';
-                    shown[n++] = (byte) Character.forDigit((b >> 4) & 0xf, 16);
-                    shown[n++] = (byte) Character.forDigit(b & 0xf, 16);
-                } else {
-                    shown[n++] = b;
-                }
-            }
-            printer.print(peer, shown, n);
+            byte[] name = peer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] shown = escape(bytes, length);
+            printer.print(new String(escape(name, name.length), java.nio.charset.StandardCharsets.UTF_8), shown, shown.length);
         };
     }
 
-    private static boolean isControl(byte b) {
-        return (b >= 0 && b < 0x20 && b != '\t') || b == 0x7f;
+    private static byte[] escape(byte[] bytes, int length) {
+        java.io.ByteArrayOutputStream shown = new java.io.ByteArrayOutputStream(length + 16);
+        for (int i = 0; i < length; i++) {
+            int b = bytes[i] & 0xff;
+            boolean c1 = b == 0xc2 && i + 1 < length && (bytes[i + 1] & 0xff) >= 0x80 && (bytes[i + 1] & 0xff) <= 0x9f;
+            boolean lone = b >= 0x80 && b <= 0x9f && (i == 0 || (bytes[i - 1] & 0xff) < 0x80);
+            if ((b < 0x20 && b != '\t') || b == 0x7f || lone) {
+                hex(shown, b);
+            } else if (c1) {
+                hex(shown, b);
+                hex(shown, bytes[++i] & 0xff);
+            } else {
+                shown.write(b);
+            }
+        }
+        return shown.toByteArray();
+    }
+
+    private static void hex(java.io.ByteArrayOutputStream out, int b) {
+        out.write('\\');
+        out.write('x');
+        out.write(Character.forDigit(b >> 4, 16));
+        out.write(Character.forDigit(b & 0xf, 16));
     }
 
     private final String peer;

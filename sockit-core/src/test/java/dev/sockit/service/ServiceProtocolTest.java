@@ -252,11 +252,14 @@ class ServiceProtocolTest {
     void sinkForATerminalShowsControlCharactersInsteadOfObeyingThem() {
         List<String> printed = new ArrayList<>();
         Sink.Printer printer = Sink.escaping((peer, bytes, length) -> printed.add(peer + "|" + new String(bytes, 0, length, StandardCharsets.UTF_8)));
-        for (String line : List.of("\u001b[2Jgone\rover\ttab\u007f", "plain, and caf\u00e9")) {
+        for (String line : List.of("\u001b[2Jgone\rover\ttab\u007f", "plain, and caf\u00e9 \u011b", "CSI as UTF-8: \u009b2J")) {
             byte[] b = line.getBytes(StandardCharsets.UTF_8);
             printer.print("p", b, b.length);
         }
-        assertThat(printed).containsExactly("p|\\x1b[2Jgone\\x0dover\ttab\\x7f", "p|plain, and caf\u00e9");
+        printer.print("p", new byte[]{'a', (byte) 0x9b, '2', 'J'}, 4); // a lone C1 byte, as an 8-bit terminal takes it
+        printer.print("unix:@\u001b]0;evil\u0007", new byte[]{'x'}, 1); // a Unix client names itself
+        assertThat(printed).containsExactly("p|\\x1b[2Jgone\\x0dover\ttab\\x7f", "p|plain, and caf\u00e9 \u011b",
+                "p|CSI as UTF-8: \\xc2\\x9b2J", "p|a\\x9b2J", "unix:@\\x1b]0;evil\\x07|x");
     }
 
     @Test
