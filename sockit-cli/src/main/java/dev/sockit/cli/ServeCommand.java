@@ -185,11 +185,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Do not log each connection's end, nor datagram counts while running (totals on stop still are).")
     boolean quiet;
 
+    /** The log's way to stderr, once serve has one: drained before anything else is said there. */
+    private QueuedOutput log;
+
     @Override
     public Integer call() throws Exception {
         try {
             return serve();
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            drainLog();
             if (!json) {
                 throw e;
             }
@@ -277,7 +281,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         socketOptions.validate(java.util.stream.Stream.concat(parsed.stream().map(Spec::service), passed.values().stream())
                 .map(Service::name).distinct().toList(), true);
-        EventPrinter events = new EventPrinter(System.err, json, !quiet);
+        log = new QueuedOutput(new java.io.FileOutputStream(java.io.FileDescriptor.err), this::droppedLogLines);
+        EventPrinter events = new EventPrinter(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8), json, !quiet);
         warnIfUnused(events, parsed, passed);
         CountDownLatch stop = new CountDownLatch(1);
         // Accept=yes (inetd's nowait): systemd starts us for one connection, and we end with it.
@@ -345,6 +350,7 @@ final class ServeCommand implements Callable<Integer> {
         if (oneConnection) {
             stop.await(); // the connection's end (said as any connection's), or a signal
             server.stop(grace);
+            drainLog();
             return 0;
         }
         if (!access.isOpen()) {
@@ -359,7 +365,27 @@ final class ServeCommand implements Callable<Integer> {
         events.stopping(grace);
         boolean drained = server.stop(grace);
         events.stopped(drained);
+        drainLog();
         return 0;
+    }
+
+    private void drainLog() {
+        if (log != null) {
+            log.drain(java.time.Duration.ofSeconds(2));
+        }
+    }
+
+    /** The log line that says how many lines a stalled stderr cost, in the log's own form. */
+    private String droppedLogLines(long n) {
+        String message = n + " log " + (n == 1 ? "line" : "lines") + " dropped: stderr did not keep up";
+        if (json) {
+            Map<String, Object> f = new java.util.LinkedHashMap<>();
+            f.put("time", java.time.Instant.now().toString());
+            f.put("event", "warning");
+            f.put("message", message);
+            return Json.object(f) + "\n";
+        }
+        return java.time.Instant.now() + " warning: " + message + "\n";
     }
 
     /** An option for a service that is not served, or for Unix sockets where there are none, does nothing: said, not refused (an args file may serve less some days). */
@@ -386,18 +412,9 @@ final class ServeCommand implements Callable<Integer> {
     private static final List<String> STOP_SIGNALS = List.of("TERM", "INT", "HUP");
 
     /** A second signal while draining: the connections still open are cut, and that is said. */
-    private static void leaveNow(EventPrinter events) {
-        // Said from another thread and waited for a moment only: a stalled stderr (a terminal held by Ctrl-S)
-        // must not keep the process from leaving.
-        Thread say = Thread.ofPlatform().daemon().start(() -> {
-            events.failed("stopped at once by a second signal; connections still open were cut");
-            System.err.flush();
-        });
-        try {
-            say.join(java.time.Duration.ofSeconds(1));
-        } catch (InterruptedException ignored) {
-            // leaving anyway
-        }
+    private void leaveNow(EventPrinter events) {
+        events.failed("stopped at once by a second signal; connections still open were cut");
+        log.drain(java.time.Duration.ofSeconds(1)); // a moment only: a stalled stderr (Ctrl-S) must not keep the process from leaving
         Runtime.getRuntime().halt(1);
     }
 
