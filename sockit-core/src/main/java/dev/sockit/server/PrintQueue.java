@@ -35,6 +35,8 @@ final class PrintQueue implements Sink.Printer {
     private long dropped;
     private long lastWarned = System.nanoTime() - WARN_EVERY_NANOS;
     private boolean closed;
+    /** Whether standard output's failure has been said (once: every line after it fails alike). */
+    private boolean failureSaid;
     /** Started by the first line: a server without sink has no writer. */
     private Thread writer;
 
@@ -108,7 +110,14 @@ final class PrintQueue implements Sink.Printer {
             } finally {
                 lock.unlock();
             }
-            out.print(line.peer(), line.bytes(), line.bytes().length);
+            try {
+                out.print(line.peer(), line.bytes(), line.bytes().length);
+            } catch (java.io.UncheckedIOException e) {
+                if (!failureSaid) {
+                    failureSaid = true;
+                    events.warning("sink: " + e.getCause().getMessage() + "; its lines are lost from here");
+                }
+            }
             warnOfDropped(false);
         }
     }

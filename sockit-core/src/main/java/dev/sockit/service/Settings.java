@@ -42,6 +42,8 @@ public record Settings(Clock clock, Daytime.Format daytime, Qotd quotes, Sink.Pr
         line[line.length - 1] = '\n';
         // one write: a log line on the same file (2>&1) can then never land inside it
         System.out.write(line, 0, line.length);
-        System.out.flush();
+        if (System.out.checkError()) { // a PrintStream keeps its failures to itself: asked, so that they can be said
+            throw new java.io.UncheckedIOException(new java.io.IOException("standard output cannot be written (its reader has gone, or the disk is full)"));
+        }
     }
 }

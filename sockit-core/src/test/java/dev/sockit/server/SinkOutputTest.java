@@ -91,6 +91,24 @@ class SinkOutputTest {
         }
     }
 
+    /** Standard output that cannot be written (a full disk, its reader gone) is said once, and sink goes on. */
+    @Test
+    void anOutputThatFailsIsSaidOnce() throws Exception {
+        Sink.Printer full = (peer, bytes, length) -> {
+            throw new java.io.UncheckedIOException(new IOException("standard output cannot be written (its reader has gone, or the disk is full)"));
+        };
+        RecordingEvents events = new RecordingEvents();
+        try (Server server = Loopback.builder().settings(Settings.defaults().withPrinter(full)).events(events)
+                .serve(Service.named("sink").orElseThrow(), Transport.TCP, LOOPBACK).start();
+             Socket s = Loopback.connect(server)) {
+            s.getOutputStream().write("one\ntwo\nthree\n".getBytes(US_ASCII));
+            s.shutdownOutput();
+            assertThat(events.nextEnded(java.time.Duration.ofSeconds(10)).outcome()).isEqualTo("closed");
+        }
+        assertThat(events.warnings).containsExactly(
+                "sink: standard output cannot be written (its reader has gone, or the disk is full); its lines are lost from here");
+    }
+
     @Test
     void linesQueuedBeforeTheStopAreWrittenInOrder() throws Exception {
         List<String> printed = java.util.Collections.synchronizedList(new ArrayList<>());
