@@ -145,11 +145,12 @@ final class EventPrinter implements ServerEvents {
 
     @Override
     public void warning(String message) {
-        if (json) {
-            emit(fields("warning", "message", message));
-        } else {
-            out.println(Instant.now() + " warning: " + message);
-        }
+        out.println(warningLine(json, message));
+    }
+
+    /** A warning as the log writes it (without its newline): also for what is said beside the printer, as a stalled stderr's cost. */
+    static String warningLine(boolean json, String message) {
+        return json ? Json.object(fields("warning", "message", message)) : Instant.now() + " warning: " + message;
     }
 
     /** Which engine serves the stream listeners: said once, after the listening lines. */

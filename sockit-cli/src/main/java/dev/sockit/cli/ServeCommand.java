@@ -377,15 +377,7 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The log line that says how many lines a stalled stderr cost, in the log's own form. */
     private String droppedLogLines(long n) {
-        String message = n + " log " + (n == 1 ? "line" : "lines") + " dropped: stderr did not keep up";
-        if (json) {
-            Map<String, Object> f = new java.util.LinkedHashMap<>();
-            f.put("time", java.time.Instant.now().toString());
-            f.put("event", "warning");
-            f.put("message", message);
-            return Json.object(f) + "\n";
-        }
-        return java.time.Instant.now() + " warning: " + message + "\n";
+        return EventPrinter.warningLine(json, n + " log " + (n == 1 ? "line" : "lines") + " dropped: stderr did not keep up") + "\n";
     }
 
     /** An option for a service that is not served, or for Unix sockets where there are none, does nothing: said, not refused (an args file may serve less some days). */

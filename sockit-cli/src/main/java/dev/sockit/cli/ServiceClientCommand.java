@@ -57,13 +57,9 @@ abstract class ServiceClientCommand implements Callable<Integer> {
                 NetOptions.report(err, peer, attempts);
             }
         });
+        int code;
         try {
-            int code = run(dialer, endpoint, transport);
-            // the reply went to System.out, whose failures (a full disk, a reader gone) only show when asked
-            Relay.checkOut(out);
-            return code;
-        } catch (Relay.OutputClosedException e) {
-            throw e;
+            code = run(dialer, endpoint, transport);
         } catch (Exception e) {
             if (json && !printed && !(e instanceof IllegalArgumentException) && !(e instanceof Main.UsageException)) {
                 // a script reading the JSON gets an object either way; the line on stderr and the exit code follow as usual
@@ -74,6 +70,8 @@ abstract class ServiceClientCommand implements Callable<Integer> {
             }
             throw e;
         }
+        Relay.checkOut(out); // the reply went to System.out, whose failures (a full disk, a reader gone) only show when asked
+        return code;
     }
 
     /** The fields every JSON result starts with; {@code ok} is true until the command says otherwise. */

@@ -7,7 +7,6 @@ import dev.sockit.service.StreamSession;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /**
  * {@code sockit listen --keep-open}: each client's lines, prefixed by its address, whole lines at a time
@@ -48,11 +47,7 @@ public final class PrefixedLines implements ConnectionHandler {
      */
     public static Sink.Printer printingTo(OutputStream out) {
         return (peer, bytes, length) -> {
-            byte[] prefix = (peer + ": ").getBytes(StandardCharsets.UTF_8);
-            byte[] line = new byte[prefix.length + length + 1];
-            System.arraycopy(prefix, 0, line, 0, prefix.length);
-            System.arraycopy(bytes, 0, line, prefix.length, length);
-            line[line.length - 1] = '\n';
+            byte[] line = Sink.prefixedLine(peer, bytes, length);
             synchronized (out) {
                 try {
                     Relay.writeOut(out, line, 0, line.length);

@@ -1,6 +1,5 @@
 package dev.sockit.service;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 
 /**
@@ -35,12 +34,7 @@ public record Settings(Clock clock, Daytime.Format daytime, Qotd quotes, Sink.Pr
     }
 
     private static void printToStdout(String peer, byte[] bytes, int length) {
-        byte[] prefix = (peer + ": ").getBytes(StandardCharsets.UTF_8);
-        byte[] line = new byte[prefix.length + length + 1];
-        System.arraycopy(prefix, 0, line, 0, prefix.length);
-        System.arraycopy(bytes, 0, line, prefix.length, length);
-        line[line.length - 1] = '\n';
-        // one write: a log line on the same file (2>&1) can then never land inside it
+        byte[] line = Sink.prefixedLine(peer, bytes, length); // one write: a log line on the same file (2>&1) cannot land inside it
         System.out.write(line, 0, line.length);
         if (System.out.checkError()) { // a PrintStream keeps its failures to itself: asked, so that they can be said
             throw new java.io.UncheckedIOException(new java.io.IOException("standard output cannot be written (its reader has gone, or the disk is full)"));

@@ -19,6 +19,16 @@ public final class Sink implements StreamSession {
         void print(String peer, byte[] bytes, int length);
     }
 
+    /** {@code peer: line} and its newline as one array, so that it goes out in one write and no other line lands inside it. */
+    public static byte[] prefixedLine(String peer, byte[] bytes, int length) {
+        byte[] prefix = (peer + ": ").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] line = new byte[prefix.length + length + 1];
+        System.arraycopy(prefix, 0, line, 0, prefix.length);
+        System.arraycopy(bytes, 0, line, prefix.length, length);
+        line[line.length - 1] = '\n';
+        return line;
+    }
+
     /**
      * {@code printer} with each control character but tab shown as {@code \xNN}, in the line and in the
      * peer's name (a Unix client picks its own abstract name): for a terminal, where a client's escape
